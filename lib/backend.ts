@@ -1,0 +1,167 @@
+/**
+ * Choosing the TensorFlow.js backend: WebGPU on a real GPU, else WebAssembly, else the plain CPU
+ * backend.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** The backends the course can run on, fastest first. */
+export const BACKENDS = ["webgpu", "wasm", "cpu"] as const;
+
+/** One of {@linkcode BACKENDS}. */
+export type BackendName = typeof BACKENDS[number];
+
+/** What the library needs to know about a WebGPU adapter to decide whether to use it. */
+export interface AdapterSummary {
+  /** The adapter's description, e.g. `"NVIDIA H100"` or `"llvmpipe (LLVM 15.0.6, 256 bits)"`. */
+  description: string;
+  /** Whether the adapter says of itself that it is a software fallback. */
+  isFallback: boolean;
+}
+
+/** The backend {@linkcode init} chose, and why. */
+export interface BackendChoice {
+  backend: BackendName;
+  reason: string;
+}
+
+/** Renderers that implement WebGPU on the CPU: usable, but slower than the wasm backend. */
+const SOFTWARE_RENDERERS = /llvmpipe|lavapipe|softpipe|swiftshader|software|basic render/i;
+
+/**
+ * Reads a forced backend from `COURSE_BACKEND` (or the given value), or `undefined` for automatic.
+ *
+ * @example
+ * ```ts
+ * import { parseBackend } from "@course/lib";
+ * parseBackend("cpu"); // "cpu"
+ * parseBackend(""); // undefined: choose automatically
+ * ```
+ */
+export function parseBackend(value: string | undefined): BackendName | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  const name = value.trim().toLowerCase();
+  if ((BACKENDS as readonly string[]).includes(name)) return name as BackendName;
+  throw new Error(
+    `Cannot choose a backend as COURSE_BACKEND must be one of ${BACKENDS.join(", ")} ` +
+      `(or unset for automatic): current value is "${value}"`,
+  );
+}
+
+/**
+ * Whether a WebGPU adapter is a software renderer rather than a real GPU.
+ *
+ * @example
+ * ```ts
+ * import { isSoftwareAdapter } from "@course/lib";
+ * isSoftwareAdapter({ description: "llvmpipe (LLVM 15.0.6, 256 bits)", isFallback: true }); // true
+ * ```
+ */
+export function isSoftwareAdapter(adapter: AdapterSummary): boolean {
+  return adapter.isFallback || SOFTWARE_RENDERERS.test(adapter.description);
+}
+
+/**
+ * Decides the backend from a forced choice and the WebGPU adapter, without touching tfjs.
+ *
+ * @example
+ * ```ts
+ * import { chooseBackend } from "@course/lib";
+ * chooseBackend(undefined, null); // { backend: "wasm", reason: "no WebGPU adapter" }
+ * ```
+ */
+export function chooseBackend(
+  forced: BackendName | undefined,
+  adapter: AdapterSummary | null,
+): BackendChoice {
+  if (forced) return { backend: forced, reason: "forced by COURSE_BACKEND" };
+  if (adapter === null) return { backend: "wasm", reason: "no WebGPU adapter" };
+  if (isSoftwareAdapter(adapter)) {
+    return {
+      backend: "wasm",
+      reason: `WebGPU adapter is a software fallback: ${adapter.description || "unnamed"}`,
+    };
+  }
+  return { backend: "webgpu", reason: `GPU: ${adapter.description || "unnamed adapter"}` };
+}
+
+/** Asks the runtime for a WebGPU adapter; `null` where there is none or asking fails. */
+export async function findAdapter(): Promise<AdapterSummary | null> {
+  const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
+  if (!gpu) return null;
+  try {
+    const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
+    if (!adapter) return null;
+    const info = adapter.info;
+    const description = [info.description, info.vendor, info.architecture, info.device]
+      .filter((s) => s && s !== "0").join(" ").trim();
+    const isFallback = (info as { isFallbackAdapter?: boolean }).isFallbackAdapter ??
+      (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false;
+    return { description, isFallback };
+  } catch {
+    return null;
+  }
+}
+
+async function activate(backend: BackendName): Promise<void> {
+  if (backend === "webgpu") await import("@tensorflow/tfjs-backend-webgpu");
+  if (backend === "wasm") await import("@tensorflow/tfjs-backend-wasm");
+  if (!(await tf.setBackend(backend))) {
+    throw new Error(`tfjs could not initialise the ${backend} backend`);
+  }
+  await tf.ready();
+}
+
+/**
+ * tfjs's CPU backend prints an advert for tfjs-node on first use whenever `process` exists, which
+ * Deno provides. It is noise in a notebook, so mark the CPU backend as already used.
+ */
+function silenceNodeBanner(): void {
+  const cpu = tf.findBackend("cpu") as { firstUse?: boolean } | null;
+  if (cpu && "firstUse" in cpu) cpu.firstUse = false;
+}
+
+/** Options of {@linkcode init}. */
+export interface InitOptions {
+  /** Force a backend; default: `COURSE_BACKEND`, else automatic. */
+  backend?: BackendName;
+  /** Do not print the `backend: ...` line. */
+  quiet?: boolean;
+}
+
+/**
+ * Chooses and activates the tfjs backend, prints one line saying which and why, and returns it.
+ *
+ * Automatic choice: WebGPU when the adapter is a real GPU, else WebAssembly, else CPU (each falls
+ * back to the next if it cannot start). `COURSE_BACKEND=webgpu|wasm|cpu` forces one.
+ *
+ * @example
+ * ```ts
+ * import { init } from "@course/lib";
+ * const { backend } = await init(); // prints e.g. "backend: wasm (no WebGPU adapter)"
+ * ```
+ */
+export async function init(options: InitOptions = {}): Promise<BackendChoice> {
+  const forced = options.backend ?? parseBackend(Deno.env.get("COURSE_BACKEND"));
+  let choice = chooseBackend(forced, forced && forced !== "webgpu" ? null : await findAdapter());
+  const order = BACKENDS.slice(BACKENDS.indexOf(choice.backend));
+  for (const [i, backend] of order.entries()) {
+    try {
+      await activate(backend);
+      if (i > 0) choice = { backend, reason: `${choice.backend} failed: ${choice.reason}` };
+      break;
+    } catch (error) {
+      if (forced) {
+        throw new Error(
+          `Cannot use the backend forced by COURSE_BACKEND as "${forced}" failed to start: ` +
+            `${(error as Error).message}; unset COURSE_BACKEND to choose automatically`,
+        );
+      }
+      choice = { backend, reason: (error as Error).message };
+    }
+  }
+  silenceNodeBanner();
+  if (!options.quiet) console.log(`backend: ${choice.backend} (${choice.reason})`);
+  return choice;
+}

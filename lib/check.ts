@@ -1,0 +1,141 @@
+/**
+ * Checks for exercises: plain-language feedback for the attendee, a structured result for the
+ * runner and the grader.
+ *
+ * A check never throws: a wrong answer, or an answer that crashes, is reported in words and the
+ * notebook goes on. The result is also published as `application/vnd.course.check+json`, which
+ * the headless runner and the grader read from the cell's outputs.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { escapeHtml, Rich, show } from "./display.ts";
+
+/** Mime type of a check's structured result in a cell's outputs. */
+export const CHECK_MIME = "application/vnd.course.check+json";
+
+/** The outcome of one {@linkcode check}. */
+export interface CheckResult {
+  name: string;
+  passed: boolean;
+  message: string;
+}
+
+/** A wrong answer, described in words for the attendee. Thrown by the `expect…` helpers. */
+export class CheckFailure extends Error {
+  override name = "CheckFailure";
+}
+
+/** Thrown by an exercise's stub until the attendee writes the solution. */
+export class NotDoneError extends Error {
+  override name = "NotDoneError";
+  constructor(what = "this exercise") {
+    super(`${what} is not done yet: replace the stub with your code`);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value instanceof tf.Tensor) return `a tensor of shape [${value.shape.join(", ")}]`;
+  if (typeof value === "string") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(describe).join(", ")}]`;
+  return String(value);
+}
+
+/**
+ * Fails the check unless `actual` equals `expected` (deep equality for arrays and records).
+ *
+ * @example
+ * ```ts
+ * import { expectEqual } from "@course/lib";
+ * expectEqual(1 + 1, 2, "one plus one"); // passes
+ * ```
+ */
+export function expectEqual(actual: unknown, expected: unknown, what: string): void {
+  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+    throw new CheckFailure(`${what} is ${describe(actual)}; expected ${describe(expected)}`);
+  }
+}
+
+/**
+ * Fails the check unless `actual` is within `tolerance` of `expected` (absolute, or relative to
+ * `|expected|` when that is larger than 1).
+ *
+ * @example
+ * ```ts
+ * import { expectClose } from "@course/lib";
+ * expectClose(0.1 + 0.2, 0.3, "the sum"); // passes
+ * ```
+ */
+export function expectClose(actual: number, expected: number, what: string, tolerance = 1e-6): void {
+  if (typeof actual !== "number" || Number.isNaN(actual)) {
+    throw new CheckFailure(`${what} should be a number; got ${describe(actual)}`);
+  }
+  if (Math.abs(actual - expected) > tolerance * Math.max(1, Math.abs(expected))) {
+    throw new CheckFailure(`${what} is ${actual}; expected ${expected} (within ${tolerance})`);
+  }
+}
+
+/**
+ * Fails the check unless a tensor or nested array has the expected shape.
+ *
+ * @example
+ * ```ts
+ * import { expectShape } from "@course/lib";
+ * expectShape([[1], [2]], [2, 1], "the column"); // passes
+ * ```
+ */
+export function expectShape(actual: unknown, expected: number[], what: string): void {
+  const shapeOf = (v: unknown): number[] =>
+    v instanceof tf.Tensor ? v.shape : Array.isArray(v) ? [v.length, ...shapeOf(v[0])] : [];
+  const shape = shapeOf(actual);
+  if (JSON.stringify(shape) !== JSON.stringify(expected)) {
+    throw new CheckFailure(
+      `expected ${what} to have shape [${expected.join(", ")}], got [${shape.join(", ")}]`,
+    );
+  }
+}
+
+function feedback(name: string, error: unknown): string {
+  if (error instanceof CheckFailure || error instanceof NotDoneError) return error.message;
+  const e = error as Error;
+  return `your code raised ${e?.name ?? "an error"}: ${e?.message ?? String(error)}`;
+}
+
+/**
+ * Runs an exercise's check and shows the verdict in plain words; never throws.
+ *
+ * @example
+ * ```ts
+ * import { check, expectEqual } from "@course/lib";
+ * const and = (a: number, b: number) => a * b;
+ * await check("AND neuron", () => {
+ *   for (const [a, b] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
+ *     expectEqual(and(a, b), a & b, `your AND neuron's output for (${a}, ${b})`);
+ *   }
+ * }); // shows "✔ AND neuron: correct"
+ * ```
+ */
+export async function check(
+  name: string,
+  test: () => void | Promise<void>,
+): Promise<CheckResult> {
+  let result: CheckResult;
+  try {
+    await test();
+    result = { name, passed: true, message: "correct" };
+  } catch (error) {
+    result = { name, passed: false, message: feedback(name, error) };
+  }
+  const text = `${result.passed ? "✔" : "✘"} ${name}: ${result.message}`;
+  const colour = result.passed ? "#1a7f37" : "#cf222e";
+  await show(
+    new Rich({
+      [CHECK_MIME]: result,
+      "text/html": `<div style="color:${colour};font-family:sans-serif"><b>${
+        result.passed ? "✔" : "✘"
+      } ${escapeHtml(name)}</b>: ${escapeHtml(result.message)}</div>`,
+      "text/plain": text,
+    }),
+  );
+  return result;
+}

@@ -1,0 +1,99 @@
+/**
+ * Plotly figures as one mime bundle: plotly JSON for front ends with a plotly renderer (VS Code,
+ * JupyterLab with the plotly extension), offline HTML for the rest, and a text summary.
+ *
+ * The HTML needs plotly.js in the page. The first figure a kernel shows carries plotly.js itself
+ * (from the npm package, so no network is needed); later figures reuse it.
+ *
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { Rich } from "./display.ts";
+
+/** A plotly trace: `{ x, y, type: "scatter", mode: "lines", name }` and friends. */
+export type Trace = Record<string, unknown>;
+
+/** A plotly figure. */
+export interface Figure {
+  data: Trace[];
+  layout?: Record<string, unknown>;
+  config?: Record<string, unknown>;
+}
+
+let plotlyShipped = false;
+
+/** plotly.js, wrapped so it defines `window.Plotly` even where RequireJS is on the page. */
+function plotlyLoader(): string {
+  const path = createRequire(import.meta.url).resolve("plotly.js-dist-min");
+  const source = readFileSync(path, "utf8");
+  return `<script type="text/javascript">(function(define, module, exports) {\n${
+    escapeScript(source)
+  }\n}).call(window);</script>`;
+}
+
+/** Stops data from closing the script element it is embedded in. */
+function escapeScript(text: string): string {
+  return text.replace(/<\/(script)/gi, "<\\/$1").replace(/<!--/g, "<\\!--");
+}
+
+function summary(figure: Figure): string {
+  const kinds = figure.data.map((t) => String(t.type ?? "scatter"));
+  const title = figure.layout?.title;
+  const titleText = typeof title === "string" ? title : (title as { text?: string })?.text;
+  return `Figure${titleText ? ` "${titleText}"` : ""}: ${figure.data.length} trace(s) ` +
+    `(${[...new Set(kinds)].join(", ")})`;
+}
+
+function figureHtml(figure: Figure, id: string): string {
+  const json = escapeScript(JSON.stringify({
+    data: figure.data,
+    layout: figure.layout ?? {},
+    config: { responsive: true, ...figure.config },
+  }));
+  // Waits briefly for plotly.js: in a reopened notebook the loader's output may render later.
+  return `<div id="${id}" class="course-plot" style="min-height:360px"></div>
+<script type="text/javascript">(function() {
+  const fig = ${json};
+  const el = document.getElementById("${id}");
+  let tries = 0;
+  (function draw() {
+    if (window.Plotly) return window.Plotly.newPlot(el, fig.data, fig.layout, fig.config);
+    if (++tries < 50) return setTimeout(draw, 100);
+    el.textContent = "plotly.js is not loaded in this page: run the notebook's cells again to see the plot.";
+  })();
+})();</script>`;
+}
+
+/**
+ * A plotly figure, shown as an interactive plot.
+ *
+ * @example
+ * ```ts
+ * import { plot } from "@course/lib";
+ * plot({
+ *   data: [{ x: [1, 2, 3], y: [2, 1, 3], type: "scatter", mode: "lines+markers" }],
+ *   layout: { title: { text: "a line" } },
+ * });
+ * ```
+ */
+export function plot(figure: Figure): Rich {
+  if (!figure || !Array.isArray(figure.data)) {
+    throw new Error(
+      `Cannot plot as the figure must have a 'data' array of traces: current value is ` +
+        `${JSON.stringify(figure)?.slice(0, 80)}`,
+    );
+  }
+  const loader = plotlyShipped ? "" : plotlyLoader();
+  plotlyShipped = true;
+  const id = `course-plot-${crypto.randomUUID()}`;
+  return new Rich({
+    "application/vnd.plotly.v1+json": {
+      data: figure.data,
+      layout: figure.layout ?? {},
+      config: figure.config ?? {},
+    },
+    "text/html": loader + figureHtml(figure, id),
+    "text/plain": summary(figure),
+  });
+}

@@ -1,0 +1,43 @@
+/**
+ * Truth tables of logical functions on bits.
+ *
+ * @module
+ */
+
+/**
+ * Every combination of `n` bits, in counting order: `[[0, 0], [0, 1], [1, 0], [1, 1]]` for 2.
+ *
+ * @example
+ * ```ts
+ * import { allInputs } from "@course/lib";
+ * allInputs(2); // [[0, 0], [0, 1], [1, 0], [1, 1]]
+ * ```
+ */
+export function allInputs(n: number): (0 | 1)[][] {
+  return Array.from(
+    { length: 2 ** n },
+    (_, row) => Array.from({ length: n }, (_, i) => ((row >> (n - 1 - i)) & 1) as 0 | 1),
+  );
+}
+
+/**
+ * The truth table of one or more functions of the same bits, as records for `table()`.
+ *
+ * @example
+ * ```ts
+ * import { truthTable } from "@course/lib";
+ * truthTable(["x1", "x2"], { AND: (a, b) => a & b, OR: (a, b) => a | b });
+ * // [{ x1: 0, x2: 0, AND: 0, OR: 0 }, ..., { x1: 1, x2: 1, AND: 1, OR: 1 }]
+ * ```
+ */
+export function truthTable(
+  inputs: string[],
+  functions: Record<string, (...bits: (0 | 1)[]) => number>,
+): Record<string, number>[] {
+  return allInputs(inputs.length).map((bits) => {
+    const row: Record<string, number> = {};
+    inputs.forEach((name, i) => row[name] = bits[i]);
+    for (const [name, f] of Object.entries(functions)) row[name] = f(...bits);
+    return row;
+  });
+}
