@@ -94,8 +94,8 @@ export async function findAdapter(): Promise<AdapterSummary | null> {
     const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
     if (!adapter) return null;
     const info = adapter.info;
-    const description = [info.description, info.vendor, info.architecture, info.device]
-      .filter((s) => s && s !== "0").join(" ").trim();
+    const description = info.description ||
+      [info.vendor, info.architecture].filter((s) => s).join(" ");
     const isFallback = (info as { isFallbackAdapter?: boolean }).isFallbackAdapter ??
       (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false;
     return { description, isFallback };

@@ -95,10 +95,32 @@ export function expectShape(actual: unknown, expected: number[], what: string): 
   }
 }
 
-function feedback(name: string, error: unknown): string {
+function feedback(error: unknown): string {
   if (error instanceof CheckFailure || error instanceof NotDoneError) return error.message;
   const e = error as Error;
   return `your code raised ${e?.name ?? "an error"}: ${e?.message ?? String(error)}`;
+}
+
+/**
+ * Runs an exercise's check and returns the verdict, without showing it; never throws.
+ *
+ * @example
+ * ```ts
+ * import { expectEqual, runCheck } from "@course/lib";
+ * const result = await runCheck("sum", () => expectEqual(1 + 1, 3, "1 + 1"));
+ * result.message; // "1 + 1 is 2; expected 3"
+ * ```
+ */
+export async function runCheck(
+  name: string,
+  test: () => void | Promise<void>,
+): Promise<CheckResult> {
+  try {
+    await test();
+    return { name, passed: true, message: "correct" };
+  } catch (error) {
+    return { name, passed: false, message: feedback(error) };
+  }
 }
 
 /**
@@ -118,14 +140,8 @@ function feedback(name: string, error: unknown): string {
 export async function check(
   name: string,
   test: () => void | Promise<void>,
-): Promise<CheckResult> {
-  let result: CheckResult;
-  try {
-    await test();
-    result = { name, passed: true, message: "correct" };
-  } catch (error) {
-    result = { name, passed: false, message: feedback(name, error) };
-  }
+): Promise<void> {
+  const result = await runCheck(name, test);
   const text = `${result.passed ? "✔" : "✘"} ${name}: ${result.message}`;
   const colour = result.passed ? "#1a7f37" : "#cf222e";
   await show(
@@ -137,5 +153,4 @@ export async function check(
       "text/plain": text,
     }),
   );
-  return result;
 }

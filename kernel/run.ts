@@ -1,0 +1,139 @@
+/**
+ * `deno task run`: executes notebooks headless through a real Jupyter server.
+ *
+ * ```
+ * deno task run <notebook or folder…> [--out DIR] [--timeout S] [--server URL --token T --root DIR]
+ * ```
+ *
+ * Prints one line per code cell, writes each executed notebook under `--out` (default `out/`),
+ * stops a notebook at its first failing cell and exits non-zero if any notebook failed.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { KERNEL_NAME, PROJECT_ROOT } from "./kernelspec.ts";
+import { type CellReport, runNotebook } from "./runner.ts";
+import { JupyterServer } from "./server.ts";
+
+const USAGE =
+  `usage: deno task run <notebook.ipynb or folder…> [--out DIR] [--timeout SECONDS] [--kernel NAME]
+                      [--server URL --token TOKEN [--root DIR]]`;
+
+function firstLines(source: string, n = 3): string {
+  const lines = source.trimEnd().split("\n");
+  const shown = lines.slice(0, n).map((l) => `    | ${l}`);
+  if (lines.length > n) shown.push(`    | … (${lines.length - n} more lines)`);
+  return shown.join("\n");
+}
+
+function progressLine(r: CellReport): string {
+  const where = `[${String(r.cell).padStart(String(r.of).length)}/${r.of}]`;
+  const first = r.source.trim().split("\n")[0].slice(0, 60);
+  return `  ${where} ${r.status.padEnd(7)} ${r.seconds.toFixed(2).padStart(7)} s  ${first}`;
+}
+
+async function notebooksIn(args: string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const arg of args) {
+    const path = resolve(arg);
+    const info = await Deno.stat(path).catch(() => {
+      throw new Error(`Cannot run '${arg}' as it does not exist`);
+    });
+    if (info.isDirectory) {
+      const names = [...Deno.readDirSync(path)].map((e) => e.name)
+        .filter((n) => n.endsWith(".ipynb")).sort();
+      found.push(...names.map((n) => join(path, n)));
+    } else found.push(path);
+  }
+  return found;
+}
+
+function commonFolder(paths: string[]): string {
+  const parts = paths.map((p) => dirname(p).split(sep));
+  const common = parts[0].filter((part, i) => parts.every((p) => p[i] === part));
+  return common.join(sep) || sep;
+}
+
+function outPath(outDir: string, notebook: string): string {
+  const inProject = relative(PROJECT_ROOT, notebook);
+  return join(outDir, inProject.startsWith("..") ? basename(notebook) : inProject);
+}
+
+async function main(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      out: { type: "string", default: join(PROJECT_ROOT, "out") },
+      timeout: { type: "string", default: "600" },
+      kernel: { type: "string", default: KERNEL_NAME },
+      server: { type: "string" },
+      token: { type: "string", default: "" },
+      root: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help || positionals.length === 0) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const timeoutS = Number(values.timeout);
+  if (!(timeoutS > 0)) {
+    throw new Error(`Cannot run as '--timeout' must be a number of seconds > 0: current value is ${values.timeout}`);
+  }
+  const notebooks = await notebooksIn(positionals);
+  const server = values.server
+    ? JupyterServer.connect({ url: values.server, token: values.token }, resolve(values.root ?? "."))
+    : await JupyterServer.start(commonFolder(notebooks));
+  const stop = () => {
+    console.error("\ninterrupted: shutting down the Jupyter server and kernels");
+    server.stop().finally(() => Deno.exit(130));
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+  let failed = 0;
+  try {
+    for (const path of notebooks) {
+      const shown = relative(Deno.cwd(), path);
+      console.log(`▶ ${shown}`);
+      const out = outPath(resolve(values.out), path);
+      const result = await runNotebook(server, path, {
+        kernelName: values.kernel,
+        timeoutS,
+        out,
+        onCell: (r) => console.log(progressLine(r)),
+      });
+      const f = result.failure;
+      if (f) {
+        failed++;
+        const what = f.status === "timeout" ? "timed out" : "failed";
+        console.log(`✘ ${shown}: cell ${f.cell} of ${f.of} ${what}: ${f.error}`);
+        console.log(firstLines(f.source));
+      } else {
+        console.log(
+          `✔ ${shown}: ${result.cells.length} code cells in ${result.seconds.toFixed(1)} s`,
+        );
+      }
+      console.log(`  executed notebook: ${relative(Deno.cwd(), out)}`);
+    }
+  } finally {
+    Deno.removeSignalListener("SIGINT", stop);
+    Deno.removeSignalListener("SIGTERM", stop);
+    await server.stop();
+  }
+  console.log(`${notebooks.length - failed} passed, ${failed} failed`);
+  return failed ? 1 : 0;
+}
+
+if (import.meta.main) {
+  // @jupyterlab/services logs every websocket it opens; that is noise on a terminal.
+  console.debug = () => {};
+  try {
+    // Exit explicitly: @jupyterlab/services leaves timers behind that would keep Deno alive.
+    Deno.exit(await main(Deno.args));
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    Deno.exit(1);
+  }
+}

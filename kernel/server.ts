@@ -1,0 +1,183 @@
+/**
+ * A Jupyter server for headless runs: Debian's (or any) `jupyter-server`, started on 127.0.0.1
+ * with a free port, a random token and this checkout's kernelspec; or an already running one.
+ *
+ * @module
+ */
+import { ServerConnection } from "@jupyterlab/services";
+import { join } from "node:path";
+import { KERNEL_NAME, kernelSpec, kernelsDir, writeKernelSpec } from "./kernelspec.ts";
+
+/** How to reach a running server. */
+export interface ServerAddress {
+  url: string;
+  token: string;
+}
+
+function onPath(command: string): string | undefined {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    const path = join(dir, command);
+    try {
+      if (Deno.statSync(path).isFile) return path;
+    } catch { /* not in this folder */ }
+  }
+  return undefined;
+}
+
+function serverCommand(): string[] {
+  const standalone = onPath("jupyter-server");
+  if (standalone) return [standalone];
+  const jupyter = onPath("jupyter");
+  if (jupyter) return [jupyter, "server"];
+  throw new Error(
+    "Cannot start a Jupyter server as neither 'jupyter-server' nor 'jupyter' is on PATH: " +
+      "install it (Debian/Ubuntu: 'sudo apt-get install jupyter-server'; elsewhere: " +
+      "'pip install jupyter-server'), or pass --server URL --token TOKEN",
+  );
+}
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A Jupyter server: one this process started (and will stop), or one it was given. */
+export class JupyterServer {
+  readonly settings: ServerConnection.ISettings;
+
+  private constructor(
+    readonly address: ServerAddress,
+    /** The server's root folder on this machine: notebook paths are relative to it. */
+    readonly root: string,
+    private readonly child?: Deno.ChildProcess,
+    private readonly home?: string,
+  ) {
+    const url = address.url.replace(/\/$/, "");
+    this.settings = ServerConnection.makeSettings({
+      baseUrl: url,
+      wsUrl: url.replace(/^http/, "ws"),
+      token: address.token,
+      appendToken: true,
+    });
+  }
+
+  /**
+   * Uses a server that is already running; `root` is its root folder on this machine.
+   *
+   * @example
+   * ```ts
+   * import { JupyterServer } from "./server.ts";
+   * const server = JupyterServer.connect({ url: "http://127.0.0.1:8888", token: "abc" }, Deno.cwd());
+   * ```
+   */
+  static connect(address: ServerAddress, root: string): JupyterServer {
+    return new JupyterServer(address, root);
+  }
+
+  /**
+   * Starts a server on 127.0.0.1 serving `root`, with the course kernel of this checkout
+   * available under `kernelName` whatever is installed for the user.
+   *
+   * @example
+   * ```ts
+   * import { JupyterServer } from "./server.ts";
+   * const server = await JupyterServer.start(Deno.cwd());
+   * try { // ...run notebooks...
+   * } finally { await server.stop(); }
+   * ```
+   */
+  static async start(root: string, kernelName = KERNEL_NAME): Promise<JupyterServer> {
+    const command = serverCommand();
+    const home = await Deno.makeTempDir({ prefix: "dl-course-jupyter-" });
+    await writeKernelSpec(kernelsDir({ prefix: home }), kernelName, kernelSpec());
+    const port = freePort();
+    const token = crypto.randomUUID().replaceAll("-", "");
+    const args = [
+      ...command.slice(1),
+      "--no-browser",
+      "--ip=127.0.0.1",
+      `--port=${port}`,
+      "--port-retries=0",
+      `--ServerApp.token=${token}`,
+      `--ServerApp.root_dir=${root}`,
+      `--MappingKernelManager.default_kernel_name=${kernelName}`,
+      ...(Deno.uid() === 0 ? ["--allow-root"] : []),
+    ];
+    const log = await Deno.open(join(home, "server.log"), { write: true, create: true });
+    const child = new Deno.Command(command[0], {
+      args,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      env: {
+        JUPYTER_PATH: join(home, "share", "jupyter"),
+        JUPYTER_RUNTIME_DIR: join(home, "runtime"),
+        JUPYTER_CONFIG_DIR: join(home, "config"),
+      },
+    }).spawn();
+    const writer = log.writable.getWriter();
+    const drain = async (stream: ReadableStream<Uint8Array>) => {
+      for await (const chunk of stream) await writer.write(chunk);
+    };
+    Promise.all([drain(child.stdout), drain(child.stderr)]).finally(() => writer.close()).catch(
+      () => {},
+    );
+    const server = new JupyterServer({ url: `http://127.0.0.1:${port}`, token }, root, child, home);
+    await server.waitReady();
+    return server;
+  }
+
+  private async waitReady(timeoutMs = 60_000): Promise<void> {
+    const exited = this.child!.status.then((s) => s);
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const done = await Promise.race([exited, sleep(200).then(() => undefined)]);
+      if (done) {
+        await sleep(100);
+        throw new Error(
+          `Cannot start the Jupyter server as it exited with code ${done.code}:\n${await this.logTail()}`,
+        );
+      }
+      try {
+        const response = await this.request("GET", "/api/status");
+        if (response.ok) return;
+      } catch { /* not listening yet */ }
+    }
+    await this.stop();
+    throw new Error(`Cannot start the Jupyter server as it did not answer within ${timeoutMs / 1000} s`);
+  }
+
+  /** The last lines the server printed (for error messages). */
+  async logTail(lines = 20): Promise<string> {
+    if (!this.home) return "";
+    const text = await Deno.readTextFile(join(this.home, "server.log")).catch(() => "");
+    return text.trimEnd().split("\n").slice(-lines).join("\n");
+  }
+
+  private request(method: string, path: string): Promise<Response> {
+    return fetch(`${this.address.url}${path}`, {
+      method,
+      headers: { Authorization: `token ${this.address.token}` },
+    });
+  }
+
+  /** Stops a server this process started, and every kernel in it; waits until it has exited. */
+  async stop(): Promise<void> {
+    if (!this.child) return;
+    try {
+      await (await this.request("POST", "/api/shutdown")).body?.cancel();
+    } catch { /* already gone */ }
+    const exited = await Promise.race([this.child.status, sleep(15_000).then(() => undefined)]);
+    if (!exited) {
+      try {
+        this.child.kill("SIGKILL");
+      } catch { /* exited meanwhile */ }
+      await this.child.status;
+    }
+    await Deno.remove(this.home!, { recursive: true }).catch(() => {});
+  }
+}
