@@ -12,5 +12,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     passWithNoTests: false,
+    // @jupyterlab/services logs each websocket it opens.
+    onConsoleLog: (log) => !log.startsWith("Starting WebSocket"),
   },
 });

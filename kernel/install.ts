@@ -16,13 +16,14 @@ import { join } from "node:path";
 import {
   DISPLAY_NAME,
   KERNEL_NAME,
-  kernelSpec,
   kernelsDir,
+  kernelSpec,
   PROJECT_ROOT,
   writeKernelSpec,
 } from "./kernelspec.ts";
 
-const USAGE = `usage: deno task kernel:install [--user | --prefix DIR] [--name NAME] [--display-name TEXT] [--heap-mb MB]
+const USAGE =
+  `usage: deno task kernel:install [--user | --prefix DIR] [--name NAME] [--display-name TEXT] [--heap-mb MB]
        deno task kernel:uninstall [--user | --prefix DIR] [--name NAME]`;
 
 function main(args: string[]): number {

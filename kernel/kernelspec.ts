@@ -128,7 +128,11 @@ export function kernelsDir(where: { prefix?: string } = {}): string {
  * const path = await writeKernelSpec(kernelsDir(), "dl-course", kernelSpec());
  * ```
  */
-export async function writeKernelSpec(dir: string, name: string, spec: KernelSpec): Promise<string> {
+export async function writeKernelSpec(
+  dir: string,
+  name: string,
+  spec: KernelSpec,
+): Promise<string> {
   if (!/^[a-z0-9._-]+$/i.test(name)) {
     throw new Error(
       `Cannot install the kernel as its name may only hold letters, digits, '.', '_' and '-': ` +

@@ -79,7 +79,10 @@ export function asNotebook(json: unknown, path: string): Notebook {
       fail(`cell ${i + 1} has cell_type ${JSON.stringify(cell?.cell_type)}`);
     }
     const source = cell.source;
-    if (typeof source !== "string" && !(Array.isArray(source) && source.every((s) => typeof s === "string"))) {
+    if (
+      typeof source !== "string" &&
+      !(Array.isArray(source) && source.every((s) => typeof s === "string"))
+    ) {
       fail(`cell ${i + 1}'s 'source' must be a string or a list of strings`);
     }
   });
@@ -145,7 +148,9 @@ export class OutputArea {
   executionCount: number | null = null;
   private clearOnNext = false;
 
-  constructor(private readonly displays: Map<string, { data: MimeData; metadata: Record<string, unknown> }[]>) {}
+  constructor(
+    private readonly displays: Map<string, { data: MimeData; metadata: Record<string, unknown> }[]>,
+  ) {}
 
   /** Applies one IOPub message; returns whether it changed the outputs. */
   add(msg: IopubMessage): boolean {
@@ -175,7 +180,9 @@ export class OutputArea {
       this.clearOnNext = false;
     }
     const last = this.outputs.at(-1);
-    if (output.output_type === "stream" && last?.output_type === "stream" && last.name === output.name) {
+    if (
+      output.output_type === "stream" && last?.output_type === "stream" && last.name === output.name
+    ) {
       last.text += output.text;
       return true;
     }

@@ -80,11 +80,16 @@ async function main(args: string[]): Promise<number> {
   }
   const timeoutS = Number(values.timeout);
   if (!(timeoutS > 0)) {
-    throw new Error(`Cannot run as '--timeout' must be a number of seconds > 0: current value is ${values.timeout}`);
+    throw new Error(
+      `Cannot run as '--timeout' must be a number of seconds > 0: current value is ${values.timeout}`,
+    );
   }
   const notebooks = await notebooksIn(positionals);
   const server = values.server
-    ? JupyterServer.connect({ url: values.server, token: values.token }, resolve(values.root ?? "."))
+    ? JupyterServer.connect(
+      { url: values.server, token: values.token },
+      resolve(values.root ?? "."),
+    )
     : await JupyterServer.start(commonFolder(notebooks));
   const stop = () => {
     console.error("\ninterrupted: shutting down the Jupyter server and kernels");
@@ -127,8 +132,13 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  // @jupyterlab/services logs every websocket it opens; that is noise on a terminal.
+  // @jupyterlab/services logs every websocket it opens, and the reconnection after a restart the
+  // runner asked for; on a terminal that is noise.
   console.debug = () => {};
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!String(args[0]).startsWith("Connection lost, reconnecting")) warn(...args);
+  };
   try {
     // Exit explicitly: @jupyterlab/services leaves timers behind that would keep Deno alive.
     Deno.exit(await main(Deno.args));

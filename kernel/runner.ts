@@ -33,6 +33,8 @@ export interface RunOptions {
   out?: string;
   /** Milliseconds without kernel messages after the last cell before outputs count as complete. */
   quietMs?: number;
+  /** Go on after a cell fails (not after a timeout: the kernel was restarted). Default false. */
+  allowErrors?: boolean;
   /** Called after each code cell, e.g. to print progress. */
   onCell?: (report: CellReport) => void;
 }
@@ -43,7 +45,7 @@ export interface RunResult {
   ok: boolean;
   /** The executed notebook, outputs included. */
   notebook: Notebook;
-  /** The cell that stopped the run, if one did. */
+  /** The first cell that failed or timed out, if one did. */
   failure?: CellReport;
   cells: CellReport[];
   seconds: number;
@@ -58,7 +60,8 @@ function errorText(outputs: OutputArea): string {
 
 /**
  * Runs a notebook in a fresh kernel started *with the notebook's path*, so the kernel works in the
- * notebook's folder and finds the project's `deno.json`. Stops at the first failing cell.
+ * notebook's folder and finds the project's `deno.json`. Stops at the first failing cell unless
+ * `allowErrors` is set.
  *
  * @example
  * ```ts
@@ -119,10 +122,9 @@ export async function runNotebook(
       Object.assign(report, { cell: index + 1, of: notebook.cells.length });
       cells.push(report);
       options.onCell?.(report);
-      if (report.status !== "ok") {
-        failure = report;
-        break;
-      }
+      if (report.status === "ok") continue;
+      failure ??= report;
+      if (report.status === "timeout" || !options.allowErrors) break;
     }
     const quietMs = options.quietMs ?? 500;
     while (Date.now() - lastMessage < quietMs) await sleep(quietMs - (Date.now() - lastMessage));
@@ -156,7 +158,10 @@ async function runCell(
   const started = performance.now();
   const area = new OutputArea(displays);
   // The future stays alive after its reply: the Deno kernel may still publish outputs for it.
-  const future = kernel.requestExecute({ code: source, allow_stdin: false, stop_on_error: true }, false);
+  const future = kernel.requestExecute(
+    { code: source, allow_stdin: false, stop_on_error: true },
+    false,
+  );
   areas.set(future.msg.header.msg_id, area);
   cell.outputs = area.outputs;
   const report: CellReport = { cell: 0, of: 0, status: "ok", seconds: 0, source };

@@ -6,7 +6,7 @@
  */
 import { ServerConnection } from "@jupyterlab/services";
 import { join } from "node:path";
-import { KERNEL_NAME, kernelSpec, kernelsDir, writeKernelSpec } from "./kernelspec.ts";
+import { KERNEL_NAME, kernelsDir, kernelSpec, writeKernelSpec } from "./kernelspec.ts";
 
 /** How to reach a running server. */
 export interface ServerAddress {
@@ -14,7 +14,8 @@ export interface ServerAddress {
   token: string;
 }
 
-function onPath(command: string): string | undefined {
+/** The full path of a command on PATH, or `undefined`. */
+export function onPath(command: string): string | undefined {
   for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
     const path = join(dir, command);
     try {
@@ -44,6 +45,14 @@ function freePort(): number {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Options of {@linkcode JupyterServer.start}. */
+export interface StartOptions {
+  /** Name under which this checkout's kernel is offered (default `dl-course`). */
+  kernelName?: string;
+  /** Extra environment for the server and so for its kernels, e.g. `{ COURSE_BACKEND: "cpu" }`. */
+  env?: Record<string, string>;
+}
 
 /** A Jupyter server: one this process started (and will stop), or one it was given. */
 export class JupyterServer {
@@ -90,7 +99,8 @@ export class JupyterServer {
    * } finally { await server.stop(); }
    * ```
    */
-  static async start(root: string, kernelName = KERNEL_NAME): Promise<JupyterServer> {
+  static async start(root: string, options: StartOptions = {}): Promise<JupyterServer> {
+    const kernelName = options.kernelName ?? KERNEL_NAME;
     const command = serverCommand();
     const home = await Deno.makeTempDir({ prefix: "dl-course-jupyter-" });
     await writeKernelSpec(kernelsDir({ prefix: home }), kernelName, kernelSpec());
@@ -117,6 +127,7 @@ export class JupyterServer {
         JUPYTER_PATH: join(home, "share", "jupyter"),
         JUPYTER_RUNTIME_DIR: join(home, "runtime"),
         JUPYTER_CONFIG_DIR: join(home, "config"),
+        ...options.env,
       },
     }).spawn();
     const writer = log.writable.getWriter();
@@ -139,7 +150,8 @@ export class JupyterServer {
       if (done) {
         await sleep(100);
         throw new Error(
-          `Cannot start the Jupyter server as it exited with code ${done.code}:\n${await this.logTail()}`,
+          `Cannot start the Jupyter server as it exited with code ${done.code}:\n${await this
+            .logTail()}`,
         );
       }
       try {
@@ -148,7 +160,9 @@ export class JupyterServer {
       } catch { /* not listening yet */ }
     }
     await this.stop();
-    throw new Error(`Cannot start the Jupyter server as it did not answer within ${timeoutMs / 1000} s`);
+    throw new Error(
+      `Cannot start the Jupyter server as it did not answer within ${timeoutMs / 1000} s`,
+    );
   }
 
   /** The last lines the server printed (for error messages). */

@@ -114,13 +114,21 @@ async function activate(backend: BackendName): Promise<void> {
 }
 
 /**
- * tfjs's CPU backend prints an advert for tfjs-node on first use whenever `process` exists, which
- * Deno provides. It is noise in a notebook, so mark the CPU backend as already used.
+ * tfjs's CPU backend prints an advert for tfjs-node on its first write whenever `process` exists,
+ * which Deno provides. It is noise in a notebook. tfjs makes new CPU backend instances as it
+ * pleases, so the flag is silenced on their prototype.
  */
 function silenceNodeBanner(): void {
-  const cpu = tf.findBackend("cpu") as { firstUse?: boolean } | null;
-  if (cpu && "firstUse" in cpu) cpu.firstUse = false;
+  const cpu = tf.findBackend("cpu");
+  if (!cpu) return;
+  Object.defineProperty(Object.getPrototypeOf(cpu), "firstUse", {
+    get: () => false,
+    set: () => {},
+    configurable: true,
+  });
+  delete (cpu as { firstUse?: boolean }).firstUse; // this instance set its own before the patch
 }
+silenceNodeBanner();
 
 /** Options of {@linkcode init}. */
 export interface InitOptions {
@@ -161,7 +169,6 @@ export async function init(options: InitOptions = {}): Promise<BackendChoice> {
       choice = { backend, reason: (error as Error).message };
     }
   }
-  silenceNodeBanner();
   if (!options.quiet) console.log(`backend: ${choice.backend} (${choice.reason})`);
   return choice;
 }

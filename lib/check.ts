@@ -66,7 +66,12 @@ export function expectEqual(actual: unknown, expected: unknown, what: string): v
  * expectClose(0.1 + 0.2, 0.3, "the sum"); // passes
  * ```
  */
-export function expectClose(actual: number, expected: number, what: string, tolerance = 1e-6): void {
+export function expectClose(
+  actual: number,
+  expected: number,
+  what: string,
+  tolerance = 1e-6,
+): void {
   if (typeof actual !== "number" || Number.isNaN(actual)) {
     throw new CheckFailure(`${what} should be a number; got ${describe(actual)}`);
   }

@@ -44,7 +44,11 @@ interface JupyterApi {
 }
 
 function jupyter(): JupyterApi | undefined {
-  return (Deno as unknown as { jupyter?: JupyterApi }).jupyter;
+  try {
+    return (Deno as unknown as { jupyter?: JupyterApi }).jupyter;
+  } catch {
+    return undefined; // outside `deno jupyter`, reading Deno.jupyter throws
+  }
 }
 
 /**

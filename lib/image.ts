@@ -44,7 +44,10 @@ function imageShape(shape: number[]): [number, number, number] {
   return [h, w, c];
 }
 
-function defaultRange(values: Float32Array | Int32Array | Uint8Array, dtype: string): [number, number] {
+function defaultRange(
+  values: Float32Array | Int32Array | Uint8Array,
+  dtype: string,
+): [number, number] {
   let min = Infinity, max = -Infinity;
   for (const v of values) {
     if (v < min) min = v;
@@ -60,7 +63,7 @@ function defaultRange(values: Float32Array | Int32Array | Uint8Array, dtype: str
  *
  * @example
  * ```ts
- * import { toPng } from "@course/lib";
+ * import { tf, toPng } from "@course/lib";
  * const png = toPng(tf.ones([8, 8]), { scale: 1 }); // a white 8×8 PNG
  * ```
  */
@@ -70,7 +73,9 @@ export function toPng(tensor: tf.Tensor, options: ImageOptions = {}): Png {
   const [lo, hi] = options.range ?? defaultRange(values, tensor.dtype);
   const scale = options.scale ?? Math.max(1, Math.ceil(128 / Math.max(h, w)));
   if (!Number.isInteger(scale) || scale < 1) {
-    throw new Error(`Cannot make an image as 'scale' must be a whole number ≥ 1: current value is ${scale}`);
+    throw new Error(
+      `Cannot make an image as 'scale' must be a whole number ≥ 1: current value is ${scale}`,
+    );
   }
   const width = w * scale, height = h * scale;
   const data = new Uint8Array(width * height * c);
@@ -110,7 +115,7 @@ export function toBase64(bytes: Uint8Array): string {
  *
  * @example
  * ```ts
- * import { image } from "@course/lib";
+ * import { image, tf } from "@course/lib";
  * image(tf.linspace(0, 1, 64).reshape([8, 8]), { title: "a ramp" });
  * ```
  */
@@ -120,6 +125,8 @@ export function image(tensor: tf.Tensor, options: ImageOptions = {}): Rich {
   const title = options.title ? `${options.title}: ` : "";
   return new Rich({
     "image/png": toBase64(png.bytes),
-    "text/plain": `${title}image ${tensor.shape.join("×")} ${kind} (PNG ${png.width}×${png.height})`,
+    "text/plain": `${title}image ${
+      tensor.shape.join("×")
+    } ${kind} (PNG ${png.width}×${png.height})`,
   });
 }

@@ -40,7 +40,9 @@ function rowsOf(data: TableInput, columns?: string[]): { header?: string[]; rows
     const values = data.arraySync() as Cell | Cell[] | Cell[][];
     return rowsOf(Array.isArray(values) ? values as Cell[] | Cell[][] : [values], columns);
   }
-  if (data.length > 0 && data.every((r) => r !== null && typeof r === "object" && !Array.isArray(r))) {
+  if (
+    data.length > 0 && data.every((r) => r !== null && typeof r === "object" && !Array.isArray(r))
+  ) {
     const records = data as Record<string, Cell>[];
     const header = columns ?? [...new Set(records.flatMap((r) => Object.keys(r)))];
     return { header, rows: records.map((r) => header.map((k) => r[k])) };
@@ -78,7 +80,7 @@ function html(header: string[] | undefined, rows: string[][], caption?: string):
  *
  * @example
  * ```ts
- * import { table } from "@course/lib";
+ * import { table, tf } from "@course/lib";
  * table([{ x1: 0, x2: 1, AND: 0 }, { x1: 1, x2: 1, AND: 1 }]);
  * table(tf.eye(3), { caption: "identity" });
  * ```

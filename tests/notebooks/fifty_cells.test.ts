@@ -19,17 +19,36 @@ function expectedOutputs(i: number): Output[] {
     case 0:
       return [{ output_type: "stream", name: "stdout", text: `cell ${i}: ${i * i}\n` }];
     case 1:
-      return [{ output_type: "execute_result", data: { "text/plain": String(i * 3) }, metadata: {}, execution_count: i + 1 }];
+      return [{
+        output_type: "execute_result",
+        data: { "text/plain": String(i * 3) },
+        metadata: {},
+        execution_count: i + 1,
+      }];
     case 2:
-      return [{ output_type: "display_data", data: { "text/plain": `display ${i}` }, metadata: {} }];
+      return [{
+        output_type: "display_data",
+        data: { "text/plain": `display ${i}` },
+        metadata: {},
+      }];
     case 3:
       return [
         { output_type: "stream", name: "stdout", text: `line a ${i}\n` },
         { output_type: "stream", name: "stderr", text: `err ${i}\n` },
-        { output_type: "execute_result", data: { "text/plain": `"result ${i}"` }, metadata: {}, execution_count: i + 1 },
+        {
+          output_type: "execute_result",
+          data: { "text/plain": `"result ${i}"` },
+          metadata: {},
+          execution_count: i + 1,
+        },
       ];
     default:
-      return [{ output_type: "execute_result", data: { "text/html": `<b>html ${i}</b>` }, metadata: {}, execution_count: i + 1 }];
+      return [{
+        output_type: "execute_result",
+        data: { "text/html": `<b>html ${i}</b>` },
+        metadata: {},
+        execution_count: i + 1,
+      }];
   }
 }
 

@@ -1,0 +1,47 @@
+/**
+ * Matrix multiplication speed of the backends available here, and their ratio to the CPU backend.
+ *
+ * ```
+ * ./node_modules/.bin/deno run -A bench/backends.ts [size=256] [repeats=20]
+ * ```
+ *
+ * @module
+ */
+import { BACKENDS, init, tf } from "@course/lib";
+
+const size = Number(Deno.args[0] ?? 256);
+const repeats = Number(Deno.args[1] ?? 20);
+const flops = 2 * size ** 3;
+
+async function gflops(backend: (typeof BACKENDS)[number]): Promise<number | undefined> {
+  try {
+    await init({ backend, quiet: true });
+  } catch {
+    return undefined; // not available on this machine
+  }
+  const a = tf.randomNormal([size, size]), b = tf.randomNormal([size, size]);
+  tf.matMul(a, b).dispose(); // warm-up: compiles shaders, allocates
+  const started = performance.now();
+  for (let i = 0; i < repeats; i++) {
+    const c = tf.matMul(a, b);
+    await c.data();
+    c.dispose();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  tf.dispose([a, b]);
+  return (flops * repeats) / seconds / 1e9;
+}
+
+const results = new Map<string, number | undefined>();
+for (const backend of BACKENDS) results.set(backend, await gflops(backend));
+const cpu = results.get("cpu")!;
+console.log(`matMul ${size}×${size}, ${repeats} repeats`);
+for (const [backend, value] of results) {
+  console.log(
+    value === undefined
+      ? `  ${backend.padEnd(7)} not available`
+      : `  ${backend.padEnd(7)} ${value.toFixed(2).padStart(8)} GFLOP/s  ${
+        (value / cpu).toFixed(1).padStart(6)
+      }× cpu`,
+  );
+}

@@ -1,0 +1,38 @@
+/**
+ * `deno task course`: installs the course kernel for the user and opens the course in the first
+ * notebook front end found (JupyterLab, else the classic Notebook).
+ *
+ * @module
+ */
+import { join } from "node:path";
+import {
+  KERNEL_NAME,
+  kernelsDir,
+  kernelSpec,
+  PROJECT_ROOT,
+  writeKernelSpec,
+} from "./kernelspec.ts";
+import { onPath } from "./server.ts";
+
+const FRONT_ENDS = [["jupyter-lab"], ["jupyter-notebook"]];
+
+async function main(args: string[]): Promise<number> {
+  const path = await writeKernelSpec(kernelsDir(), KERNEL_NAME, kernelSpec());
+  console.log(`course kernel '${KERNEL_NAME}' installed at ${path}`);
+  const frontEnd = FRONT_ENDS.map(([command]) => onPath(command)).find((p) => p);
+  if (!frontEnd) {
+    console.error(
+      "No Jupyter front end found (jupyter-lab or jupyter-notebook). Install one:\n" +
+        "  Debian/Ubuntu: sudo apt-get install jupyter-notebook\n" +
+        "  elsewhere:     pip install jupyterlab\n" +
+        "or open the notebooks/ folder in VS Code and pick the kernel 'Deep Learning (TypeScript)'.",
+    );
+    return 1;
+  }
+  const root = join(PROJECT_ROOT, "notebooks");
+  console.log(`starting ${frontEnd} in ${root} (Ctrl-C to stop)`);
+  const { code } = await new Deno.Command(frontEnd, { args: [...args], cwd: root }).spawn().status;
+  return code;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,36 @@
+/** Helpers shared by the tests: running the project's tasks as a user would. */
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../kernel/kernelspec.ts";
+
+/** The project's pinned Deno, as `npm ci` installed it. */
+export const DENO = join(PROJECT_ROOT, "node_modules", ".bin", "deno");
+
+/** Runs `deno task <args>` in the project and returns its exit code and output. */
+export async function task(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { code, stdout, stderr } = await new Deno.Command(DENO, {
+    args: ["task", "-q", ...args],
+    cwd: PROJECT_ROOT,
+    env: { NO_COLOR: "1", ...env },
+    stdin: "null",
+  }).output();
+  const text = new TextDecoder();
+  return { code, stdout: text.decode(stdout), stderr: text.decode(stderr) };
+}
+
+/** Runs a command and returns its stdout; throws with its stderr if it fails. */
+export async function run(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<string> {
+  const { code, stdout, stderr } = await new Deno.Command(command, { args, env, stdin: "null" })
+    .output();
+  const text = new TextDecoder();
+  if (code !== 0) {
+    throw new Error(`${command} ${args.join(" ")} failed (${code}): ${text.decode(stderr)}`);
+  }
+  return text.decode(stdout);
+}

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { join } from "node:path";
+import { findAdapter, isSoftwareAdapter } from "@course/lib";
+import { PROJECT_ROOT } from "../../kernel/kernelspec.ts";
+import { type Notebook, type Output, readNotebook, writeNotebook } from "../../kernel/notebook.ts";
+import { exerciseOf, studentSource } from "../../kernel/exercise.ts";
+import { runNotebook } from "../../kernel/runner.ts";
+import { JupyterServer } from "../../kernel/server.ts";
+import { task } from "../helpers.ts";
+
+const NOTEBOOKS = join(PROJECT_ROOT, "notebooks");
+const lessons = [...Deno.readDirSync(NOTEBOOKS)].map((e) => e.name).filter((n) =>
+  n.endsWith(".ipynb")
+).sort();
+const CHECK_MIME = "application/vnd.course.check+json";
+
+let server: JupyterServer;
+beforeAll(async () => {
+  server = await JupyterServer.start(PROJECT_ROOT);
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+const outputsOf = (nb: Notebook): Output[] => nb.cells.flatMap((c) => c.outputs ?? []);
+const textsOf = (nb: Notebook): string[] =>
+  outputsOf(nb).map((o) =>
+    ("data" in o ? o.data["text/plain"] : "text" in o ? o.text : "") as string
+  );
+const checksOf = (nb: Notebook) =>
+  outputsOf(nb).flatMap((
+    o,
+  ) => ("data" in o && o.data[CHECK_MIME]
+    ? [o.data[CHECK_MIME] as { name: string; passed: boolean; message: string }]
+    : [])
+  );
+
+test("the course has its first lessons", () => {
+  expect(lessons).toEqual(expect.arrayContaining(["00_setup.ipynb", "01_mcculloch_pitts.ipynb"]));
+});
+
+describe.each(lessons)("%s", (name) => {
+  test("runs top to bottom with no error, and every check passes", async () => {
+    const result = await runNotebook(server, join(NOTEBOOKS, name), { timeoutS: 300 });
+    expect(result.failure).toBeUndefined();
+    expect(outputsOf(result.notebook).filter((o) => o.output_type === "error")).toEqual([]);
+    const checks = checksOf(result.notebook);
+    const exercises = new Set(
+      result.notebook.cells.map(exerciseOf).filter((e) => e?.type === "check").map((e) => e!.id),
+    );
+    expect(checks.length).toBe(exercises.size);
+    expect(checks.filter((c) => !c.passed)).toEqual([]);
+  }, 300_000);
+
+  test("with every solution replaced by its stub, every check fails in plain words", async () => {
+    const nb = await readNotebook(join(NOTEBOOKS, name));
+    nb.cells = nb.cells.map((cell) => ({ ...cell, source: studentSource(cell) }));
+    const path = join(PROJECT_ROOT, "out", "student", name);
+    await writeNotebook(path, nb);
+    const result = await runNotebook(server, path, { timeoutS: 300, allowErrors: true });
+    const checks = checksOf(result.notebook);
+    expect(checks.length).toBeGreaterThan(0);
+    for (const c of checks) {
+      expect(c.passed).toBe(false);
+      expect(c.message).toContain("not done yet");
+      expect(c.message).not.toMatch(/\n\s+at /);
+    }
+  }, 300_000);
+});
+
+test("00_setup shows the backend and why, a table, images and a plot", async () => {
+  const result = await runNotebook(server, join(NOTEBOOKS, "00_setup.ipynb"), { timeoutS: 300 });
+  const texts = textsOf(result.notebook);
+  const adapter = await findAdapter();
+  const expected = adapter && !isSoftwareAdapter(adapter) ? "webgpu" : "wasm";
+  expect(texts.find((t) => t.startsWith("backend: "))).toMatch(
+    new RegExp(`^backend: ${expected} \\(.+\\)\\n$`),
+  );
+  expect(texts).toContain("x · xᵀ (expect 14, 32 / 32, 77)\n14  32\n32  77");
+  const outputs = outputsOf(result.notebook).filter((o) => "data" in o) as {
+    data: Record<string, unknown>;
+  }[];
+  expect(outputs.filter((o) => typeof o.data["image/png"] === "string").length)
+    .toBeGreaterThanOrEqual(4);
+  const plots = outputs.filter((o) => o.data["application/vnd.plotly.v1+json"]);
+  expect(plots.length).toBe(1);
+  expect(plots[0].data["text/html"]).toContain("plotly.js v3");
+});
+
+describe("the kernel's environment", () => {
+  for (
+    const [backend, expectation] of [
+      ["cpu", "backend: cpu (forced by COURSE_BACKEND)\n"],
+      ["foo", "must be one of webgpu, wasm, cpu"],
+    ]
+  ) {
+    test(`COURSE_BACKEND=${backend} reaches notebooks`, async () => {
+      const own = await JupyterServer.start(PROJECT_ROOT, { env: { COURSE_BACKEND: backend } });
+      try {
+        const result = await runNotebook(own, join(NOTEBOOKS, "00_setup.ipynb"), { timeoutS: 120 });
+        if (backend === "cpu") {
+          expect(result.ok).toBe(true);
+          expect(textsOf(result.notebook)).toContain(expectation);
+        } else {
+          expect(result.failure?.cell).toBe(3);
+          expect(result.failure?.error).toContain(expectation);
+        }
+      } finally {
+        await own.stop();
+      }
+    }, 120_000);
+  }
+
+  test(
+    "the kernel installed by `deno task kernel:install` runs `await init()` in a notebook",
+    async () => {
+      const data = await Deno.makeTempDir({ prefix: "dl-course-test-data-" });
+      const name = `dl-course-installed-${crypto.randomUUID().slice(0, 8)}`;
+      expect((await task(["kernel:install", "--name", name], { JUPYTER_DATA_DIR: data })).code)
+        .toBe(0);
+      const own = await JupyterServer.start(PROJECT_ROOT, { env: { JUPYTER_DATA_DIR: data } });
+      try {
+        const result = await runNotebook(own, join(NOTEBOOKS, "00_setup.ipynb"), {
+          kernelName: name,
+          timeoutS: 120,
+        });
+        expect(result.ok).toBe(true);
+        expect(result.notebook.metadata.kernelspec).toMatchObject({ name });
+      } finally {
+        await own.stop();
+        await Deno.remove(data, { recursive: true });
+      }
+    },
+    120_000,
+  );
+});

@@ -1,0 +1,166 @@
+import { expect, test } from "vitest";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../../kernel/kernelspec.ts";
+import { readNotebook } from "../../kernel/notebook.ts";
+import { DENO, task } from "../helpers.ts";
+
+/** Processes (pid and command line) whose environment carries `mark`: servers and kernels of one run. */
+function processesMarked(mark: string): string[] {
+  const found: string[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      if (!Deno.readTextFileSync(`/proc/${entry.name}/environ`).includes(mark)) continue;
+      const cmd = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).replaceAll("\0", " ");
+      found.push(`${entry.name}: ${cmd}`);
+    } catch { /* the process ended meanwhile */ }
+  }
+  return found;
+}
+
+const marker = () => ({ COURSE_TEST_RUN: crypto.randomUUID() });
+
+test(
+  "a failing cell: exit 1, its number, its first lines and the error; later cells not run",
+  async () => {
+    const env = marker();
+    const out = await Deno.makeTempDir();
+    const { code, stdout } = await task(["run", "tests/fixtures/failing.ipynb", "--out", out], env);
+    expect(code).toBe(1);
+    expect(stdout).toContain("[2/4] ok");
+    expect(stdout).toMatch(/\[3\/4\] error/);
+    expect(stdout).not.toContain("[4/4]");
+    expect(stdout).toContain(
+      "✘ tests/fixtures/failing.ipynb: cell 3 of 4 failed: ReferenceError: notDefinedAnywhere is not defined",
+    );
+    expect(stdout).toContain("    | const y = notDefinedAnywhere + 2;");
+    expect(stdout).toContain("0 passed, 1 failed");
+    const executed = await readNotebook(join(out, "tests/fixtures/failing.ipynb"));
+    expect(executed.cells[1].outputs).toEqual([{
+      output_type: "stream",
+      name: "stdout",
+      text: "x is 40\n",
+    }]);
+    expect(executed.cells[2].outputs?.[0]).toMatchObject({
+      output_type: "error",
+      ename: "ReferenceError",
+    });
+    expect(executed.cells[3].outputs).toEqual([]);
+    expect(processesMarked(env.COURSE_TEST_RUN)).toEqual([]);
+  },
+  60_000,
+);
+
+test("a cell that never ends is reported as timed out, and nothing is left running", async () => {
+  const env = marker();
+  const child = new Deno.Command(DENO, {
+    args: [
+      "run",
+      "-A",
+      "kernel/run.ts",
+      "tests/fixtures/endless.ipynb",
+      "--timeout",
+      "4",
+      "--out",
+      await Deno.makeTempDir(),
+    ],
+    cwd: PROJECT_ROOT,
+    env,
+    stdout: "piped",
+    stdin: "null",
+  }).spawn();
+  let stdout = "";
+  let seenRunning: string[] = [];
+  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+    stdout += chunk;
+    // While the endless cell runs, the server and the kernel are there to be found.
+    if (stdout.includes("[1/3] ok") && seenRunning.length === 0) {
+      seenRunning = processesMarked(env.COURSE_TEST_RUN);
+    }
+  }
+  const { code } = await child.status;
+  expect(code).toBe(1);
+  expect(seenRunning.some((p) => p.includes("jupyter"))).toBe(true);
+  expect(seenRunning.some((p) => p.includes("--kernel"))).toBe(true);
+  expect(stdout).toContain(
+    "✘ tests/fixtures/endless.ipynb: cell 2 of 3 timed out: timed out after 4 s; the kernel was restarted",
+  );
+  expect(stdout).not.toContain("[3/3]");
+  expect(processesMarked(env.COURSE_TEST_RUN)).toEqual([]);
+}, 60_000);
+
+test("Ctrl-C shuts the server and kernels down", async () => {
+  const env = marker();
+  const child = new Deno.Command(DENO, {
+    args: [
+      "run",
+      "-A",
+      "kernel/run.ts",
+      "tests/fixtures/endless.ipynb",
+      "--out",
+      await Deno.makeTempDir(),
+    ],
+    cwd: PROJECT_ROOT,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  }).spawn();
+  let stdout = "";
+  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+    stdout += chunk;
+    if (stdout.includes("[1/3] ok")) {
+      expect(processesMarked(env.COURSE_TEST_RUN).length).toBeGreaterThanOrEqual(2);
+      child.kill("SIGINT");
+    }
+  }
+  const { code } = await child.status;
+  await child.stderr.cancel();
+  expect(code).toBe(130);
+  expect(processesMarked(env.COURSE_TEST_RUN)).toEqual([]);
+}, 60_000);
+
+test(
+  "`deno task run` on lesson 01 prints a line per code cell and writes the truth tables",
+  async () => {
+    const out = await Deno.makeTempDir();
+    const { code, stdout } = await task([
+      "run",
+      "notebooks/01_mcculloch_pitts.ipynb",
+      "--out",
+      out,
+    ]);
+    expect(code).toBe(0);
+    const source = await readNotebook(join(PROJECT_ROOT, "notebooks/01_mcculloch_pitts.ipynb"));
+    const codeCells = source.cells.filter((c) => c.cell_type === "code").length;
+    expect(stdout.split("\n").filter((l) => /^\s+\[\s*\d+\/\d+\] ok /.test(l)).length).toBe(
+      codeCells,
+    );
+    const executed = await readNotebook(join(out, "notebooks/01_mcculloch_pitts.ipynb"));
+    const texts = executed.cells.flatMap((c) => c.outputs ?? [])
+      .map((o) => ("data" in o ? o.data["text/plain"] : "text" in o ? o.text : "") as string);
+    expect(texts).toContain(
+      [
+        "Truth tables of AND and OR",
+        "x1  x2  x1 AND x2  x1 OR x2",
+        "--  --  ---------  --------",
+        " 0   0          0         0",
+        " 0   1          0         1",
+        " 1   0          0         1",
+        " 1   1          1         1",
+      ].join("\n"),
+    );
+    expect(texts).toContain("Truth table of NOT\nx  NOT x\n-  -----\n0      1\n1      0");
+  },
+  60_000,
+);
+
+test("bad arguments are refused before anything starts", async () => {
+  const missing = await task(["run", "notebooks/nope.ipynb"]);
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toContain("Cannot run 'notebooks/nope.ipynb' as it does not exist");
+  const timeout = await task(["run", "notebooks/00_setup.ipynb", "--timeout", "soon"]);
+  expect(timeout.stderr).toContain(
+    "'--timeout' must be a number of seconds > 0: current value is soon",
+  );
+});

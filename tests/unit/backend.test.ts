@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, test, vi } from "vitest";
+import { chooseBackend, findAdapter, init, isSoftwareAdapter, parseBackend, tf } from "@course/lib";
+
+afterEach(() => {
+  Deno.env.delete("COURSE_BACKEND");
+  vi.restoreAllMocks();
+});
+
+describe("parseBackend", () => {
+  test("accepts the three backends, case and spaces aside, and empty for automatic", () => {
+    expect(parseBackend("webgpu")).toBe("webgpu");
+    expect(parseBackend(" WASM ")).toBe("wasm");
+    expect(parseBackend("cpu")).toBe("cpu");
+    expect(parseBackend(undefined)).toBeUndefined();
+    expect(parseBackend("")).toBeUndefined();
+  });
+
+  test("rejects anything else with the valid values and the bad one", () => {
+    expect(() => parseBackend("foo")).toThrow(
+      'Cannot choose a backend as COURSE_BACKEND must be one of webgpu, wasm, cpu (or unset for automatic): current value is "foo"',
+    );
+  });
+});
+
+describe("chooseBackend", () => {
+  test("a real GPU gets WebGPU", () => {
+    expect(chooseBackend(undefined, { description: "NVIDIA H100 80GB HBM3", isFallback: false }))
+      .toEqual({ backend: "webgpu", reason: "GPU: NVIDIA H100 80GB HBM3" });
+  });
+
+  test("a software adapter gets wasm, and the reason names it", () => {
+    const llvmpipe = { description: "llvmpipe (LLVM 15.0.6, 256 bits)", isFallback: false };
+    expect(isSoftwareAdapter(llvmpipe)).toBe(true);
+    expect(chooseBackend(undefined, llvmpipe)).toEqual({
+      backend: "wasm",
+      reason: "WebGPU adapter is a software fallback: llvmpipe (LLVM 15.0.6, 256 bits)",
+    });
+    expect(chooseBackend(undefined, { description: "Some GPU", isFallback: true }).backend).toBe(
+      "wasm",
+    );
+  });
+
+  test("no adapter gets wasm; a forced backend wins over everything", () => {
+    expect(chooseBackend(undefined, null)).toEqual({
+      backend: "wasm",
+      reason: "no WebGPU adapter",
+    });
+    expect(chooseBackend("cpu", { description: "NVIDIA", isFallback: false }).backend).toBe("cpu");
+  });
+});
+
+describe("init", () => {
+  test("without a real GPU it picks wasm and prints one line saying why", async () => {
+    const adapter = await findAdapter();
+    if (adapter && !isSoftwareAdapter(adapter)) return; // a machine with a GPU: covered on the device
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    const choice = await init();
+    expect(choice.backend).toBe("wasm");
+    expect(tf.getBackend()).toBe("wasm");
+    expect(log).toHaveBeenCalledTimes(1);
+    expect(log.mock.calls[0][0]).toMatch(
+      /^backend: wasm \((no WebGPU adapter|WebGPU adapter is a software fallback: .+)\)$/,
+    );
+  });
+
+  test("COURSE_BACKEND=cpu forces cpu, without tfjs's Node.js banner", async () => {
+    Deno.env.set("COURSE_BACKEND", "cpu");
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    expect(await init()).toEqual({ backend: "cpu", reason: "forced by COURSE_BACKEND" });
+    expect(tf.getBackend()).toBe("cpu");
+    expect(log.mock.calls[0][0]).toBe("backend: cpu (forced by COURSE_BACKEND)");
+    tf.tidy(() => tf.tensor([1, 2, 3]).square().dataSync());
+    expect(warn.mock.calls.flat().join(" ")).not.toContain("Node.js");
+  });
+
+  test("COURSE_BACKEND=foo fails with the valid values", async () => {
+    Deno.env.set("COURSE_BACKEND", "foo");
+    await expect(init()).rejects.toThrow("must be one of webgpu, wasm, cpu");
+  });
+
+  test("the chosen backend computes: a matrix product checked by hand", async () => {
+    await init({ backend: "wasm", quiet: true });
+    const product = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5, 6], [7, 8]]));
+    expect(product.arraySync()).toEqual([[19, 22], [43, 50]]);
+    product.dispose();
+  });
+});

@@ -1,0 +1,61 @@
+import { expect, test, vi } from "vitest";
+import {
+  check,
+  expectClose,
+  expectEqual,
+  expectShape,
+  NotDoneError,
+  runCheck,
+  tf,
+} from "@course/lib";
+
+test("a correct answer passes", async () => {
+  expect(await runCheck("sum", () => expectEqual(1 + 1, 2, "1 + 1"))).toEqual({
+    name: "sum",
+    passed: true,
+    message: "correct",
+  });
+});
+
+test("a wrong answer says what was wrong, in words", async () => {
+  const and = (a: number, b: number) => a | b; // a wrong AND
+  const result = await runCheck("AND", () => {
+    for (const [a, b] of [[0, 0], [0, 1]]) {
+      expectEqual(and(a, b), a & b, `your AND neuron's output for (${a}, ${b})`);
+    }
+  });
+  expect(result).toEqual({
+    name: "AND",
+    passed: false,
+    message: "your AND neuron's output for (0, 1) is 1; expected 0",
+  });
+});
+
+test("shapes, closeness and a stub that is not done yet", async () => {
+  expect((await runCheck("s", () => expectShape(tf.zeros([4]), [4, 1], "y"))).message)
+    .toBe("expected y to have shape [4, 1], got [4]");
+  expect((await runCheck("c", () => expectClose(0.5, 0.25, "the loss", 1e-3))).message)
+    .toBe("the loss is 0.5; expected 0.25 (within 0.001)");
+  expect((await runCheck("c", () => expectClose(0.1 + 0.2, 0.3, "the sum"))).passed).toBe(true);
+  expect(
+    (await runCheck("n", () => {
+      throw new NotDoneError();
+    })).message,
+  ).toBe("this exercise is not done yet: replace the stub with your code");
+});
+
+test("code that crashes is reported as an error in one line, never thrown", async () => {
+  const result = await runCheck("crash", () => {
+    (undefined as unknown as { x: number }).x;
+  });
+  expect(result.passed).toBe(false);
+  expect(result.message).toMatch(/^your code raised TypeError: .+/);
+  expect(result.message).not.toContain("\n");
+});
+
+test("check shows the verdict with a mark", async () => {
+  const log = vi.spyOn(console, "log").mockImplementation(() => {});
+  await check("AND", () => expectEqual(1, 0, "your output"));
+  expect(log).toHaveBeenCalledWith("✘ AND: your output is 1; expected 0");
+  log.mockRestore();
+});
