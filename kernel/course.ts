@@ -5,21 +5,15 @@
  * @module
  */
 import { join } from "node:path";
-import {
-  KERNEL_NAME,
-  kernelsDir,
-  kernelSpec,
-  PROJECT_ROOT,
-  writeKernelSpec,
-} from "./kernelspec.ts";
+import { installKernel } from "./install.ts";
+import { PROJECT_ROOT } from "./kernelspec.ts";
 import { onPath } from "./server.ts";
 
-const FRONT_ENDS = [["jupyter-lab"], ["jupyter-notebook"]];
+const FRONT_ENDS = ["jupyter-lab", "jupyter-notebook"];
 
 async function main(args: string[]): Promise<number> {
-  const path = await writeKernelSpec(kernelsDir(), KERNEL_NAME, kernelSpec());
-  console.log(`course kernel '${KERNEL_NAME}' installed at ${path}`);
-  const frontEnd = FRONT_ENDS.map(([command]) => onPath(command)).find((p) => p);
+  await installKernel();
+  const frontEnd = FRONT_ENDS.map(onPath).find((p) => p);
   if (!frontEnd) {
     console.error(
       "No Jupyter front end found (jupyter-lab or jupyter-notebook). Install one:\n" +

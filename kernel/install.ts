@@ -26,7 +26,45 @@ const USAGE =
   `usage: deno task kernel:install [--user | --prefix DIR] [--name NAME] [--display-name TEXT] [--heap-mb MB]
        deno task kernel:uninstall [--user | --prefix DIR] [--name NAME]`;
 
-function main(args: string[]): number {
+/** Options of {@linkcode installKernel}. */
+export interface InstallOptions {
+  /** Install under `PREFIX/share/jupyter` instead of the user's Jupyter data folder. */
+  prefix?: string;
+  name?: string;
+  displayName?: string;
+  heapMb?: number;
+}
+
+/**
+ * Installs (or replaces) the course kernel and says where.
+ *
+ * @example
+ * ```ts
+ * import { installKernel } from "./install.ts";
+ * await installKernel(); // ~/.local/share/jupyter/kernels/dl-course/kernel.json on Linux
+ * ```
+ */
+export async function installKernel(options: InstallOptions = {}): Promise<string> {
+  const name = options.name ?? KERNEL_NAME;
+  const spec = kernelSpec({ displayName: options.displayName, heapMb: options.heapMb });
+  const path = await writeKernelSpec(kernelsDir({ prefix: options.prefix }), name, spec);
+  console.log(`Installed kernel '${name}' ("${spec.display_name}") at ${path}`);
+  console.log(`  runs ${spec.argv[0]} for notebooks under ${PROJECT_ROOT}`);
+  return path;
+}
+
+async function uninstallKernel(prefix: string | undefined, name: string): Promise<void> {
+  const dir = kernelsDir({ prefix });
+  try {
+    await Deno.remove(join(dir, name), { recursive: true });
+    console.log(`Removed kernel '${name}' from ${dir}`);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    console.log(`Kernel '${name}' is not installed in ${dir}: nothing to remove`);
+  }
+}
+
+async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   const { values } = parseArgs({
     args: rest,
@@ -43,25 +81,21 @@ function main(args: string[]): number {
     console.log(USAGE);
     return 0;
   }
-  const dir = kernelsDir({ prefix: values.prefix });
+  if (values.user && values.prefix) {
+    throw new Error("Cannot install the kernel as '--user' and '--prefix' exclude each other");
+  }
   if (command === "install") {
-    const heapMb = values["heap-mb"] === undefined ? undefined : Number(values["heap-mb"]);
-    const spec = kernelSpec({ displayName: values["display-name"], heapMb });
-    return writeKernelSpec(dir, values.name, spec).then((path) => {
-      console.log(`Installed kernel '${values.name}' ("${spec.display_name}") at ${path}`);
-      console.log(`  runs ${spec.argv[0]} for notebooks under ${PROJECT_ROOT}`);
-      return 0;
-    }) as unknown as number;
+    const heap = values["heap-mb"];
+    await installKernel({
+      prefix: values.prefix,
+      name: values.name,
+      displayName: values["display-name"],
+      heapMb: heap === undefined ? undefined : Number(heap),
+    });
+    return 0;
   }
   if (command === "uninstall") {
-    const folder = join(dir, values.name);
-    try {
-      Deno.removeSync(folder, { recursive: true });
-      console.log(`Removed kernel '${values.name}' from ${folder}`);
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-      console.log(`Kernel '${values.name}' is not installed in ${dir}: nothing to remove`);
-    }
+    await uninstallKernel(values.prefix, values.name);
     return 0;
   }
   console.error(USAGE);

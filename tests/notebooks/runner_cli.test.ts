@@ -20,6 +20,26 @@ function processesMarked(mark: string): string[] {
 
 const marker = () => ({ COURSE_TEST_RUN: crypto.randomUUID() });
 
+/** Starts the runner on the endless fixture, as `deno task run` would, with piped output. */
+async function runEndless(env: Record<string, string>, ...options: string[]) {
+  return new Deno.Command(DENO, {
+    args: [
+      "run",
+      "-A",
+      "kernel/run.ts",
+      "tests/fixtures/endless.ipynb",
+      ...options,
+      "--out",
+      await Deno.makeTempDir(),
+    ],
+    cwd: PROJECT_ROOT,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  }).spawn();
+}
+
 test(
   "a failing cell: exit 1, its number, its first lines and the error; later cells not run",
   async () => {
@@ -53,22 +73,7 @@ test(
 
 test("a cell that never ends is reported as timed out, and nothing is left running", async () => {
   const env = marker();
-  const child = new Deno.Command(DENO, {
-    args: [
-      "run",
-      "-A",
-      "kernel/run.ts",
-      "tests/fixtures/endless.ipynb",
-      "--timeout",
-      "4",
-      "--out",
-      await Deno.makeTempDir(),
-    ],
-    cwd: PROJECT_ROOT,
-    env,
-    stdout: "piped",
-    stdin: "null",
-  }).spawn();
+  const child = await runEndless(env, "--timeout", "4");
   let stdout = "";
   let seenRunning: string[] = [];
   for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
@@ -79,6 +84,7 @@ test("a cell that never ends is reported as timed out, and nothing is left runni
     }
   }
   const { code } = await child.status;
+  await child.stderr.cancel();
   expect(code).toBe(1);
   expect(seenRunning.some((p) => p.includes("jupyter"))).toBe(true);
   expect(seenRunning.some((p) => p.includes("--kernel"))).toBe(true);
@@ -91,21 +97,7 @@ test("a cell that never ends is reported as timed out, and nothing is left runni
 
 test("Ctrl-C shuts the server and kernels down", async () => {
   const env = marker();
-  const child = new Deno.Command(DENO, {
-    args: [
-      "run",
-      "-A",
-      "kernel/run.ts",
-      "tests/fixtures/endless.ipynb",
-      "--out",
-      await Deno.makeTempDir(),
-    ],
-    cwd: PROJECT_ROOT,
-    env,
-    stdout: "piped",
-    stderr: "piped",
-    stdin: "null",
-  }).spawn();
+  const child = await runEndless(env);
   let stdout = "";
   for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
     stdout += chunk;
