@@ -108,7 +108,12 @@ async function main(args: string[]): Promise<number> {
         timeoutS,
         out,
         onCell: (r) => console.log(progressLine(r)),
-      });
+      }).catch((error: Error) => error);
+      if (result instanceof Error) {
+        failed++;
+        console.log(`✘ ${shown}: ${result.message}`);
+        continue;
+      }
       const f = result.failure;
       if (f) {
         failed++;

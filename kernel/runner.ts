@@ -183,10 +183,10 @@ async function runCell(
         report.error = errorText(area);
       }
     }
-  } catch (error) {
+  } catch {
+    // The server cancels the request when the kernel process dies and restarts it.
     report.status = "error";
-    report.error = `the kernel stopped while running this cell (${(error as Error).message}); ` +
-      "it may have run out of memory";
+    report.error = "the kernel died while running this cell (out of memory, a crash, or Deno.exit)";
   } finally {
     clearTimeout(timer);
   }

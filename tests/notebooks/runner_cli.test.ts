@@ -147,6 +147,34 @@ test(
   60_000,
 );
 
+test("a kernel that dies is reported as such, not as a hang", async () => {
+  const { code, stdout } = await task([
+    "run",
+    "tests/fixtures/kernel_dies.ipynb",
+    "--out",
+    await Deno.makeTempDir(),
+  ]);
+  expect(code).toBe(1);
+  expect(stdout).toContain(
+    "cell 2 of 3 failed: the kernel died while running this cell (out of memory, a crash, or Deno.exit)",
+  );
+}, 60_000);
+
+test("without Jupyter, the runner says what to install", async () => {
+  const { code, stdout } = await new Deno.Command(DENO, {
+    args: ["run", "-A", "kernel/run.ts", "notebooks/00_setup.ipynb"],
+    cwd: PROJECT_ROOT,
+    env: { PATH: "/nonexistent" },
+    stderr: "piped",
+    stdin: "null",
+  }).output().then((o) => ({ code: o.code, stdout: new TextDecoder().decode(o.stderr) }));
+  expect(code).toBe(1);
+  expect(stdout).toContain(
+    "Cannot start a Jupyter server as neither 'jupyter-server' nor 'jupyter' is on PATH",
+  );
+  expect(stdout).toContain("sudo apt-get install jupyter-server");
+});
+
 test("bad arguments are refused before anything starts", async () => {
   const missing = await task(["run", "notebooks/nope.ipynb"]);
   expect(missing.code).toBe(1);
