@@ -34,3 +34,18 @@ export async function run(
   }
   return text.decode(stdout);
 }
+
+/**
+ * Validates a notebook file against the nbformat 4 schema with Jupyter's own `nbformat`, run by the
+ * Python that runs `jupyter`.
+ */
+export async function validateNotebook(path: string): Promise<void> {
+  const jupyter =
+    (await run("sh", ["-c", "command -v jupyter"], { PATH: Deno.env.get("PATH") ?? "" })).trim();
+  const python = (await Deno.readTextFile(jupyter)).split("\n")[0].replace(/^#!\s*/, "").trim();
+  await run(python, [
+    "-c",
+    "import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=nbformat.NO_CONVERT))",
+    path,
+  ]);
+}

@@ -6,7 +6,7 @@ import { type Notebook, type Output, readNotebook, writeNotebook } from "../../k
 import { exerciseOf, studentSource } from "../../kernel/exercise.ts";
 import { runNotebook } from "../../kernel/runner.ts";
 import { JupyterServer } from "../../kernel/server.ts";
-import { task } from "../helpers.ts";
+import { task, validateNotebook } from "../helpers.ts";
 
 const NOTEBOOKS = join(PROJECT_ROOT, "notebooks");
 const lessons = [...Deno.readDirSync(NOTEBOOKS)].map((e) => e.name).filter((n) =>
@@ -40,17 +40,23 @@ test("the course has its first lessons", () => {
 });
 
 describe.each(lessons)("%s", (name) => {
-  test("runs top to bottom with no error, and every check passes", async () => {
-    const result = await runNotebook(server, join(NOTEBOOKS, name), { timeoutS: 300 });
-    expect(result.failure).toBeUndefined();
-    expect(outputsOf(result.notebook).filter((o) => o.output_type === "error")).toEqual([]);
-    const checks = checksOf(result.notebook);
-    const exercises = new Set(
-      result.notebook.cells.map(exerciseOf).filter((e) => e?.type === "check").map((e) => e!.id),
-    );
-    expect(checks.length).toBe(exercises.size);
-    expect(checks.filter((c) => !c.passed)).toEqual([]);
-  }, 300_000);
+  test(
+    "runs top to bottom with no error, every check passes, and the result is valid nbformat",
+    async () => {
+      const out = join(PROJECT_ROOT, "out", "test", name);
+      const result = await runNotebook(server, join(NOTEBOOKS, name), { timeoutS: 300, out });
+      await validateNotebook(out);
+      expect(result.failure).toBeUndefined();
+      expect(outputsOf(result.notebook).filter((o) => o.output_type === "error")).toEqual([]);
+      const checks = checksOf(result.notebook);
+      const exercises = new Set(
+        result.notebook.cells.map(exerciseOf).filter((e) => e?.type === "check").map((e) => e!.id),
+      );
+      expect(checks.length).toBe(exercises.size);
+      expect(checks.filter((c) => !c.passed)).toEqual([]);
+    },
+    300_000,
+  );
 
   test("with every solution replaced by its stub, every check fails in plain words", async () => {
     const nb = await readNotebook(join(NOTEBOOKS, name));

@@ -2,6 +2,7 @@ import { expect, test } from "vitest";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../../kernel/kernelspec.ts";
 import { readNotebook } from "../../kernel/notebook.ts";
+import { JupyterServer } from "../../kernel/server.ts";
 import { DENO, task } from "../helpers.ts";
 
 /** Processes (pid and command line) whose environment carries `mark`: servers and kernels of one run. */
@@ -143,6 +144,37 @@ test(
       ].join("\n"),
     );
     expect(texts).toContain("Truth table of NOT\nx  NOT x\n-  -----\n0      1\n1      0");
+  },
+  60_000,
+);
+
+test(
+  "--server runs notebooks on a server that is already running, and leaves it running",
+  async () => {
+    const server = await JupyterServer.start(PROJECT_ROOT);
+    try {
+      const { url, token } = server.address;
+      const args = [
+        "--server",
+        url,
+        "--token",
+        token,
+        "--root",
+        PROJECT_ROOT,
+        "--out",
+        await Deno.makeTempDir(),
+      ];
+      const { code, stdout } = await task(["run", "notebooks/01_mcculloch_pitts.ipynb", ...args]);
+      expect(code).toBe(0);
+      expect(stdout).toContain("✔ notebooks/01_mcculloch_pitts.ipynb: ");
+      const status = await fetch(`${url}/api/status`, {
+        headers: { Authorization: `token ${token}` },
+      });
+      expect(status.ok).toBe(true);
+      expect((await status.json()).kernels).toBe(0);
+    } finally {
+      await server.stop();
+    }
   },
   60_000,
 );
