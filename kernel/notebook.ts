@@ -139,6 +139,9 @@ export interface IopubMessage {
   content: object;
 }
 
+/** Outputs shown with a display id, by id: an update replaces them wherever they are. */
+export type DisplayIndex = Map<string, { data: MimeData; metadata: Record<string, unknown> }[]>;
+
 /**
  * The outputs of one cell, built from its IOPub messages as a notebook front end would: streams
  * merged, `clear_output` honoured (also with `wait`), displays updated in place by their id.
@@ -148,9 +151,7 @@ export class OutputArea {
   executionCount: number | null = null;
   private clearOnNext = false;
 
-  constructor(
-    private readonly displays: Map<string, { data: MimeData; metadata: Record<string, unknown> }[]>,
-  ) {}
+  constructor(private readonly displays: DisplayIndex) {}
 
   /** Applies one IOPub message; returns whether it changed the outputs. */
   add(msg: IopubMessage): boolean {

@@ -7,7 +7,15 @@
 import { KernelManager, type KernelMessage, SessionManager } from "@jupyterlab/services";
 import { basename, relative } from "node:path";
 import { KERNEL_NAME } from "./kernelspec.ts";
-import { type Notebook, OutputArea, readNotebook, sourceOf, writeNotebook } from "./notebook.ts";
+import {
+  type Cell,
+  type DisplayIndex,
+  type Notebook,
+  OutputArea,
+  readNotebook,
+  sourceOf,
+  writeNotebook,
+} from "./notebook.ts";
 import type { JupyterServer } from "./server.ts";
 
 /** What happened to one code cell. */
@@ -53,6 +61,21 @@ export interface RunResult {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+class Timeout extends Error {}
+
+/** `promise`, or a {@linkcode Timeout} saying `why` after `seconds`. */
+async function within<T>(promise: Promise<T>, seconds: number, why: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Timeout(why)), seconds * 1000);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function errorText(outputs: OutputArea): string {
   const error = outputs.outputs.find((o) => o.output_type === "error");
   return error?.output_type === "error" ? `${error.ename}: ${error.evalue}` : "the cell failed";
@@ -95,7 +118,7 @@ export async function runNotebook(
   });
   const kernel = session.kernel!;
   const areas = new Map<string, OutputArea>();
-  const displays = new Map();
+  const displays: DisplayIndex = new Map();
   let lastMessage = Date.now();
   const onIopub = (_: unknown, msg: KernelMessage.IIOPubMessage) => {
     lastMessage = Date.now();
@@ -105,7 +128,7 @@ export async function runNotebook(
   const cells: CellReport[] = [];
   let failure: CellReport | undefined;
   try {
-    const info = await kernel.info;
+    const info = await within(kernel.info, 120, "the kernel did not start within 120 s");
     notebook.metadata.kernelspec = {
       name: options.kernelName ?? KERNEL_NAME,
       display_name: (await kernel.spec)?.display_name ?? KERNEL_NAME,
@@ -118,8 +141,15 @@ export async function runNotebook(
     }
     for (const [index, cell] of notebook.cells.entries()) {
       if (cell.cell_type !== "code") continue;
-      const report = await runCell(kernel, cell, areas, displays, options.timeoutS ?? 600);
-      Object.assign(report, { cell: index + 1, of: notebook.cells.length });
+      const position = { cell: index + 1, of: notebook.cells.length };
+      const report = await runCell(
+        kernel,
+        cell,
+        position,
+        areas,
+        displays,
+        options.timeoutS ?? 600,
+      );
       cells.push(report);
       options.onCell?.(report);
       if (report.status === "ok") continue;
@@ -149,46 +179,40 @@ type Kernel = NonNullable<Awaited<ReturnType<SessionManager["startNew"]>>["kerne
 
 async function runCell(
   kernel: Kernel,
-  cell: Notebook["cells"][number],
+  cell: Cell,
+  position: { cell: number; of: number },
   areas: Map<string, OutputArea>,
-  displays: ConstructorParameters<typeof OutputArea>[0],
+  displays: DisplayIndex,
   timeoutS: number,
 ): Promise<CellReport> {
   const source = sourceOf(cell);
-  const started = performance.now();
   const area = new OutputArea(displays);
-  // The future stays alive after its reply: the Deno kernel may still publish outputs for it.
-  const future = kernel.requestExecute(
-    { code: source, allow_stdin: false, stop_on_error: true },
-    false,
-  );
-  areas.set(future.msg.header.msg_id, area);
   cell.outputs = area.outputs;
-  const report: CellReport = { cell: 0, of: 0, status: "ok", seconds: 0, source };
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), timeoutS * 1000);
-  });
+  const report: CellReport = { ...position, status: "ok", seconds: 0, source };
+  const started = performance.now();
+  const future = kernel.requestExecute({ code: source, allow_stdin: false, stop_on_error: true });
+  // Outputs reach `area` through the kernel's IOPub stream, routed by this request's id, not
+  // through the future: so those the kernel publishes after its reply are kept too.
+  areas.set(future.msg.header.msg_id, area);
   try {
-    const reply = await Promise.race([future.done, timeout]);
-    if (reply === "timeout") {
+    const reply = await within(future.done, timeoutS, `timed out after ${timeoutS} s`);
+    const count = (reply.content as { execution_count?: number }).execution_count;
+    cell.execution_count = count ?? area.executionCount;
+    if (reply.content.status !== "ok") {
+      report.status = "error";
+      report.error = errorText(area);
+    }
+  } catch (error) {
+    if (error instanceof Timeout) {
       report.status = "timeout";
-      report.error = `timed out after ${timeoutS} s; the kernel was restarted`;
+      report.error = `${error.message}; the kernel was restarted`;
       await kernel.restart();
     } else {
-      cell.execution_count = (reply.content as { execution_count?: number }).execution_count ??
-        area.executionCount;
-      if (reply.content.status !== "ok") {
-        report.status = "error";
-        report.error = errorText(area);
-      }
+      // The server cancels the request when the kernel process dies and restarts it.
+      report.status = "error";
+      report.error =
+        "the kernel died while running this cell (out of memory, a crash, or Deno.exit)";
     }
-  } catch {
-    // The server cancels the request when the kernel process dies and restarts it.
-    report.status = "error";
-    report.error = "the kernel died while running this cell (out of memory, a crash, or Deno.exit)";
-  } finally {
-    clearTimeout(timer);
   }
   report.seconds = (performance.now() - started) / 1000;
   return report;
