@@ -20,22 +20,24 @@ async function gflops(backend: (typeof BACKENDS)[number]): Promise<number | unde
     return undefined; // not available on this machine
   }
   const a = tf.randomNormal([size, size]), b = tf.randomNormal([size, size]);
-  tf.matMul(a, b).dispose(); // warm-up: compiles shaders, allocates
-  const started = performance.now();
-  for (let i = 0; i < repeats; i++) {
+  const times: number[] = [];
+  // Three warm-up runs (shader compilation, allocation), then the median of the timed ones.
+  for (let i = 0; i < repeats + 3; i++) {
+    const started = performance.now();
     const c = tf.matMul(a, b);
     await c.data();
     c.dispose();
+    if (i >= 3) times.push((performance.now() - started) / 1000);
   }
-  const seconds = (performance.now() - started) / 1000;
   tf.dispose([a, b]);
-  return (flops * repeats) / seconds / 1e9;
+  const median = times.sort((x, y) => x - y)[Math.floor(times.length / 2)];
+  return flops / median / 1e9;
 }
 
 const results = new Map<string, number | undefined>();
 for (const backend of BACKENDS) results.set(backend, await gflops(backend));
 const cpu = results.get("cpu")!;
-console.log(`matMul ${size}×${size}, ${repeats} repeats`);
+console.log(`matMul ${size}×${size}, median of ${repeats} runs`);
 for (const [backend, value] of results) {
   console.log(
     value === undefined

@@ -2,11 +2,17 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { join } from "node:path";
 import { findAdapter, isSoftwareAdapter } from "@course/lib";
 import { PROJECT_ROOT } from "../../kernel/kernelspec.ts";
-import { type Notebook, type Output, readNotebook, writeNotebook } from "../../kernel/notebook.ts";
+import {
+  type Notebook,
+  type Output,
+  readNotebook,
+  sourceOf,
+  writeNotebook,
+} from "../../kernel/notebook.ts";
 import { exerciseOf, studentSource } from "../../kernel/exercise.ts";
 import { runNotebook } from "../../kernel/runner.ts";
 import { JupyterServer } from "../../kernel/server.ts";
-import { task, validateNotebook } from "../helpers.ts";
+import { DENO, task, validateNotebook } from "../helpers.ts";
 
 const NOTEBOOKS = join(PROJECT_ROOT, "notebooks");
 const lessons = [...Deno.readDirSync(NOTEBOOKS)].map((e) => e.name).filter((n) =>
@@ -39,7 +45,31 @@ test("the course has its first lessons", () => {
   expect(lessons).toEqual(expect.arrayContaining(["00_setup.ipynb", "01_mcculloch_pitts.ipynb"]));
 });
 
+/**
+ * Type-checks a notebook's code cells as one strict TypeScript module: Deno's kernel runs cells
+ * without checking their types, so this is where a type error in a lesson shows.
+ */
+async function typeCheck(nb: Notebook, name: string): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "dl-course-typecheck-" });
+  const file = join(dir, name.replace(/\.ipynb$/, ".ts"));
+  const code = nb.cells.filter((c) => c.cell_type === "code").map((c) => sourceOf(c));
+  await Deno.writeTextFile(file, code.join("\n\n"));
+  const { code: status, stderr } = await new Deno.Command(DENO, {
+    args: ["check", "--config", join(PROJECT_ROOT, "deno.json"), file],
+    env: { NO_COLOR: "1" },
+  }).output();
+  await Deno.remove(dir, { recursive: true });
+  return status === 0 ? "ok" : new TextDecoder().decode(stderr);
+}
+
 describe.each(lessons)("%s", (name) => {
+  test("its code type-checks, as written and as the attendees' version", async () => {
+    const nb = await readNotebook(join(NOTEBOOKS, name));
+    expect(await typeCheck(nb, name)).toBe("ok");
+    nb.cells = nb.cells.map((cell) => ({ ...cell, source: studentSource(cell) }));
+    expect(await typeCheck(nb, name)).toBe("ok");
+  });
+
   test(
     "runs top to bottom with no error, every check passes, and the result is valid nbformat",
     async () => {
