@@ -38,6 +38,7 @@ function describe(value: unknown): string {
   if (value instanceof tf.Tensor) return `a tensor of shape [${value.shape.join(", ")}]`;
   if (typeof value === "string") return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(describe).join(", ")}]`;
+  if (value !== null && typeof value === "object") return JSON.stringify(value);
   return String(value);
 }
 

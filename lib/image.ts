@@ -48,6 +48,7 @@ function defaultRange(
   values: Float32Array | Int32Array | Uint8Array,
   dtype: string,
 ): [number, number] {
+  if (dtype === "bool") return [0, 1];
   let min = Infinity, max = -Infinity;
   for (const v of values) {
     if (v < min) min = v;

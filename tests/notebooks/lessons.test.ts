@@ -104,6 +104,26 @@ describe.each(lessons)("%s", (name) => {
   }, 300_000);
 });
 
+test("the kernel runs in the notebook's folder, wherever that is under the project", async () => {
+  const folder = join(PROJECT_ROOT, "out", "nested", "deeper");
+  const path = join(folder, "where.ipynb");
+  await writeNotebook(path, {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [{
+      cell_type: "code",
+      id: "where",
+      metadata: {},
+      source: 'import { tf } from "@course/lib";\nconsole.log(Deno.cwd(), tf.version.tfjs);',
+      outputs: [],
+      execution_count: null,
+    }],
+  });
+  const result = await runNotebook(server, path, { timeoutS: 60 });
+  expect(textsOf(result.notebook)).toEqual([`${folder} 4.22.0\n`]);
+});
+
 test("00_setup shows the backend and why, a table, images and a plot", async () => {
   const result = await runNotebook(server, join(NOTEBOOKS, "00_setup.ipynb"), { timeoutS: 300 });
   const texts = textsOf(result.notebook);

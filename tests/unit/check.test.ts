@@ -31,6 +31,11 @@ test("a wrong answer says what was wrong, in words", async () => {
   });
 });
 
+test("records are described as JSON", async () => {
+  expect((await runCheck("r", () => expectEqual({ a: 1 }, { a: 2 }, "your record"))).message)
+    .toBe('your record is {"a":1}; expected {"a":2}');
+});
+
 test("shapes, closeness and a stub that is not done yet", async () => {
   expect((await runCheck("s", () => expectShape(tf.zeros([4]), [4, 1], "y"))).message)
     .toBe("expected y to have shape [4, 1], got [4]");

@@ -43,6 +43,11 @@ describe("image", () => {
     expect([data[0], data[64], data[64 * 128], data[128 * 128 - 1]]).toEqual([0, 64, 128, 255]);
   });
 
+  test("boolean masks show true as white", () => {
+    const data = decode(toPng(tf.tensor2d([[0, 1]], [1, 2], "bool"), { scale: 1 }).bytes).data;
+    expect(Array.from(data)).toEqual([0, 255]);
+  });
+
   test("RGB tensors keep their channels; the bundle is a base64 PNG with a text description", () => {
     const rich = image(tf.ones([4, 4, 3]), { scale: 2, title: "white" });
     expect(rich.toString()).toBe("white: image 4×4×3 RGB (PNG 8×8)");
