@@ -4,7 +4,10 @@
  * - `init()` chooses the tfjs backend; `tf` is TensorFlow.js itself.
  * - Display: `table`, `image`, `plot`, and `show` to display inside loops.
  * - Exercises: `check` with `expectEqual`, `expectClose`, `expectShape`.
- * - From scratch (no tfjs): the McCulloch-Pitts neuron and truth tables.
+ * - From scratch (no tfjs, in `scratch/`): the McCulloch-Pitts neuron, truth tables, the
+ *   perceptron, activations and losses with their derivatives, dense layers and an MLP with
+ *   hand-written backprop, optimisers (SGD to Adam), numerical gradient checks.
+ * - Seeded random numbers for reproducible lessons.
  *
  * @example
  * ```ts
@@ -24,3 +27,11 @@ export * from "./plot.ts";
 export * from "./check.ts";
 export * from "./scratch/mcculloch_pitts.ts";
 export * from "./scratch/truth_table.ts";
+export * from "./random.ts";
+export * from "./scratch/perceptron.ts";
+export * from "./scratch/activations.ts";
+export * from "./scratch/losses.ts";
+export * from "./scratch/dense.ts";
+export * from "./scratch/mlp.ts";
+export * from "./scratch/optimisers.ts";
+export * from "./scratch/gradient_check.ts";
