@@ -35,3 +35,6 @@ export * from "./scratch/dense.ts";
 export * from "./scratch/mlp.ts";
 export * from "./scratch/optimisers.ts";
 export * from "./scratch/gradient_check.ts";
+export * from "./progress.ts";
+export * as losses from "./losses.ts";
+export * as metrics from "./metrics.ts";
