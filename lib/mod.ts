@@ -38,3 +38,7 @@ export * from "./scratch/gradient_check.ts";
 export * from "./progress.ts";
 export * as losses from "./losses.ts";
 export * as metrics from "./metrics.ts";
+export * from "./optimizers.ts";
+export * from "./model_io.ts";
+export * from "./fit.ts";
+export * from "./callbacks.ts";

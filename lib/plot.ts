@@ -23,6 +23,19 @@ export interface Figure {
 
 let plotlyShipped = false;
 
+/**
+ * Whether a figure of this kernel session has already carried plotly.js to the page.
+ *
+ * @example
+ * ```ts
+ * import { plotlyShippedYet } from "@course/lib";
+ * if (!plotlyShippedYet()) console.log("the next figure carries plotly.js");
+ * ```
+ */
+export function plotlyShippedYet(): boolean {
+  return plotlyShipped;
+}
+
 /** plotly.js, wrapped so it defines `window.Plotly` even where RequireJS is on the page. */
 function plotlyLoader(): string {
   const path = createRequire(import.meta.url).resolve("plotly.js-dist-min");
@@ -65,6 +78,16 @@ function figureHtml(figure: Figure, id: string): string {
 })();</script>`;
 }
 
+/** Options of {@linkcode plot}. */
+export interface PlotOptions {
+  /**
+   * Whether the HTML carries plotly.js: `"auto"` (default) for the first figure of the kernel
+   * session only; `"always"` for a figure that must stand alone; `"never"` for in-place updates of a
+   * figure already on the page.
+   */
+  plotlyJs?: "auto" | "always" | "never";
+}
+
 /**
  * A plotly figure, shown as an interactive plot.
  *
@@ -77,15 +100,16 @@ function figureHtml(figure: Figure, id: string): string {
  * });
  * ```
  */
-export function plot(figure: Figure): Rich {
+export function plot(figure: Figure, options: PlotOptions = {}): Rich {
   if (!figure || !Array.isArray(figure.data)) {
     throw new Error(
       `Cannot plot as the figure must have a 'data' array of traces: current value is ` +
         `${JSON.stringify(figure)?.slice(0, 80)}`,
     );
   }
-  const loader = plotlyShipped ? "" : plotlyLoader();
-  plotlyShipped = true;
+  const mode = options.plotlyJs ?? "auto";
+  const loader = mode === "always" || (mode === "auto" && !plotlyShipped) ? plotlyLoader() : "";
+  if (loader) plotlyShipped = true;
   const id = `course-plot-${crypto.randomUUID()}`;
   return new Rich({
     "application/vnd.plotly.v1+json": {

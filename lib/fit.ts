@@ -1,0 +1,232 @@
+/**
+ * The training loop: `fit(model, data, options)` trains a tfjs model with mini-batches, seeded
+ * shuffling, validation every epoch, metrics and callbacks, and returns the history.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import * as losses from "./losses.ts";
+import { accuracy } from "./metrics.ts";
+import { getLearningRate, optimizer as namedOptimizer, type OptimizerName } from "./optimizers.ts";
+import { seededRandom, shuffled } from "./random.ts";
+
+/** Inputs and targets, one example per row of the first axis. */
+export interface Data {
+  x: tf.Tensor;
+  y: tf.Tensor;
+}
+
+/** A metric of a batch: a number computed from targets and predictions. */
+export type Metric = (yTrue: tf.Tensor, yPred: tf.Tensor) => number;
+
+/** What one epoch gave: the training loss, validation loss and metrics (means over the epoch). */
+export interface EpochLog {
+  epoch: number;
+  loss: number;
+  valLoss?: number;
+  learningRate: number;
+  seconds: number;
+  /** Training metrics by name, and validation metrics as `val<Name>`. */
+  [metric: string]: number | undefined;
+}
+
+/** What callbacks can see and do while `fit` runs. */
+export interface TrainingContext {
+  model: tf.LayersModel;
+  optimizer: tf.Optimizer;
+  epochs: number;
+  batchesPerEpoch: number;
+  history: EpochLog[];
+  /** Ask `fit` to stop after this epoch (early stopping). */
+  stop(): void;
+}
+
+/** Hooks into `fit`. All are optional and may be async. */
+export interface Callback {
+  onTrainBegin?(context: TrainingContext): void | Promise<void>;
+  onEpochBegin?(epoch: number, context: TrainingContext): void | Promise<void>;
+  onBatchEnd?(batch: number, loss: number, context: TrainingContext): void | Promise<void>;
+  onEpochEnd?(log: EpochLog, context: TrainingContext): void | Promise<void>;
+  onTrainEnd?(context: TrainingContext): void | Promise<void>;
+}
+
+/** Losses `fit` knows by name. */
+const NAMED_LOSSES = {
+  mse: losses.mse,
+  mae: losses.mae,
+  binaryCrossEntropy: (t: tf.Tensor, y: tf.Tensor) => losses.binaryCrossEntropy(t, y),
+  categoricalCrossEntropy: (t: tf.Tensor, y: tf.Tensor) => losses.categoricalCrossEntropy(t, y),
+  softDice: (t: tf.Tensor, y: tf.Tensor) => losses.softDice(t, y),
+} as const;
+
+/** Options of {@linkcode fit}. */
+export interface FitOptions {
+  /** The loss: a function `(yTrue, yPred) → scalar`, or a name such as `"mse"`. */
+  loss: losses.LossFn | keyof typeof NAMED_LOSSES;
+  /** An optimiser or its name (default `"adam"`). */
+  optimizer?: tf.Optimizer | OptimizerName;
+  /** Learning rate of a named optimiser (default 0.001). */
+  learningRate?: number;
+  /** Passes over the training data (default 10). */
+  epochs?: number;
+  /** Examples per step (default 32). */
+  batchSize?: number;
+  /** Data to evaluate after every epoch. */
+  validation?: Data;
+  /** Metrics by name; `"accuracy"` is built in. */
+  metrics?: Record<string, Metric> | "accuracy"[];
+  /** Shuffle the training examples every epoch (default true). */
+  shuffle?: boolean;
+  /** Seed of the shuffling (default 0): the same seed gives the same batches. */
+  seed?: number;
+  callbacks?: Callback[];
+}
+
+function metricsOf(option: FitOptions["metrics"]): Record<string, Metric> {
+  if (!option) return {};
+  if (Array.isArray(option)) {
+    return Object.fromEntries(option.map((name) => {
+      if (name !== "accuracy") {
+        throw new Error(
+          `Cannot train as the named metrics are "accuracy" only: current value is "${name}"; ` +
+            `pass other metrics as functions`,
+        );
+      }
+      return [name, accuracy];
+    }));
+  }
+  return option;
+}
+
+function checkData(data: Data, what: string): number {
+  const n = data.x.shape[0];
+  if (n !== data.y.shape[0] || n === 0) {
+    throw new Error(
+      `Cannot train as the ${what} inputs and targets must have the same, non-zero number of ` +
+        `examples: current values are ${data.x.shape[0]} and ${data.y.shape[0]}`,
+    );
+  }
+  return n;
+}
+
+/** Mean loss and metrics of a model over data, in batches, in inference mode. */
+export function evaluate(
+  model: tf.LayersModel,
+  data: Data,
+  loss: losses.LossFn,
+  metrics: Record<string, Metric> = {},
+  batchSize = 256,
+): Record<string, number> {
+  const n = checkData(data, "evaluation");
+  const sums: Record<string, number> = { loss: 0 };
+  for (let start = 0; start < n; start += batchSize) {
+    const size = Math.min(batchSize, n - start);
+    tf.tidy(() => {
+      const x = data.x.slice(start, size), y = data.y.slice(start, size);
+      const pred = model.predict(x) as tf.Tensor;
+      sums.loss += loss(y, pred).dataSync()[0] * size;
+      for (const [name, metric] of Object.entries(metrics)) {
+        sums[name] = (sums[name] ?? 0) + metric(y, pred) * size;
+      }
+    });
+  }
+  return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / n]));
+}
+
+/**
+ * Trains `model` on `data` and returns one {@linkcode EpochLog} per epoch.
+ *
+ * Each epoch shuffles the examples with a seeded generator, takes steps on mini-batches, then
+ * evaluates on `validation`. Every tensor it makes is freed: `tf.memory().numTensors` is the same
+ * after every epoch.
+ *
+ * @example
+ * ```ts
+ * import { fit, tf } from "@course/lib";
+ * const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1 })] });
+ * const x = tf.randomNormal([64, 2], 0, 1, "float32", 1), y = x.sum(1, true);
+ * const history = await fit(model, { x, y }, { loss: "mse", epochs: 5, learningRate: 0.05 });
+ * history.at(-1)!.loss; // much smaller than history[0].loss
+ * ```
+ */
+export async function fit(
+  model: tf.LayersModel,
+  data: Data,
+  options: FitOptions,
+): Promise<EpochLog[]> {
+  const n = checkData(data, "training");
+  if (options.validation) checkData(options.validation, "validation");
+  const loss = typeof options.loss === "string" ? NAMED_LOSSES[options.loss] : options.loss;
+  if (!loss) {
+    throw new Error(
+      `Cannot train as the loss must be a function or one of ${
+        Object.keys(NAMED_LOSSES).join(", ")
+      }: ` +
+        `current value is "${options.loss}"`,
+    );
+  }
+  const opt = typeof options.optimizer === "object"
+    ? options.optimizer
+    : namedOptimizer(options.optimizer ?? "adam", options.learningRate ?? 0.001);
+  const metrics = metricsOf(options.metrics);
+  const epochs = options.epochs ?? 10, batchSize = options.batchSize ?? 32;
+  const random = seededRandom(options.seed ?? 0);
+  const callbacks = options.callbacks ?? [];
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  let stopping = false;
+  const context: TrainingContext = {
+    model,
+    optimizer: opt,
+    epochs,
+    batchesPerEpoch: Math.ceil(n / batchSize),
+    history: [],
+    stop: () => stopping = true,
+  };
+  const indices = Array.from({ length: n }, (_, i) => i);
+  for (const c of callbacks) await c.onTrainBegin?.(context);
+  for (let epoch = 0; epoch < epochs && !stopping; epoch++) {
+    for (const c of callbacks) await c.onEpochBegin?.(epoch, context);
+    const started = performance.now();
+    const order = options.shuffle === false ? indices : shuffled(indices, random);
+    const sums: Record<string, number> = { loss: 0 };
+    for (let b = 0; b * batchSize < n; b++) {
+      const batch = order.slice(b * batchSize, (b + 1) * batchSize);
+      const batchLoss = tf.tidy(() => {
+        const index = tf.tensor1d(batch, "int32");
+        const x = tf.gather(data.x, index), y = tf.gather(data.y, index);
+        let pred: tf.Tensor | undefined;
+        const { value, grads } = tf.variableGrads(() => {
+          pred = tf.keep(model.apply(x, { training: true }) as tf.Tensor);
+          return loss(y, pred);
+        }, variables);
+        opt.applyGradients(grads);
+        for (const [name, metric] of Object.entries(metrics)) {
+          sums[name] = (sums[name] ?? 0) + metric(y, pred!) * batch.length;
+        }
+        pred!.dispose(); // kept out of the gradient tape's tidy for the metrics
+        return value.dataSync()[0];
+      });
+      sums.loss += batchLoss * batch.length;
+      for (const c of callbacks) await c.onBatchEnd?.(b, batchLoss, context);
+    }
+    const log: EpochLog = {
+      epoch: epoch + 1,
+      loss: sums.loss / n,
+      learningRate: getLearningRate(opt),
+      seconds: 0,
+    };
+    for (const name of Object.keys(metrics)) log[name] = sums[name] / n;
+    if (options.validation) {
+      const scores = evaluate(model, options.validation, loss, metrics);
+      log.valLoss = scores.loss;
+      for (const name of Object.keys(metrics)) {
+        log[`val${name[0].toUpperCase()}${name.slice(1)}`] = scores[name];
+      }
+    }
+    log.seconds = (performance.now() - started) / 1000;
+    context.history.push(log);
+    for (const c of callbacks) await c.onEpochEnd?.(log, context);
+  }
+  for (const c of callbacks) await c.onTrainEnd?.(context);
+  return context.history;
+}
