@@ -42,3 +42,5 @@ export * from "./optimizers.ts";
 export * from "./model_io.ts";
 export * from "./fit.ts";
 export * from "./callbacks.ts";
+export * from "./blocks.ts";
+export * from "./summary.ts";
