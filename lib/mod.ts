@@ -44,3 +44,4 @@ export * from "./fit.ts";
 export * from "./callbacks.ts";
 export * from "./blocks.ts";
 export * from "./summary.ts";
+export * from "./plots.ts";

@@ -121,3 +121,34 @@ export function plot(figure: Figure, options: PlotOptions = {}): Rich {
     "text/plain": summary(figure),
   });
 }
+
+/**
+ * Writes a figure or any HTML output (an image grid, a table) as a standalone HTML page that works
+ * offline: a plotly figure carries plotly.js with it.
+ *
+ * @example
+ * ```ts
+ * import { plot, saveHtml } from "@course/lib";
+ * await saveHtml(plot({ data: [{ y: [1, 3, 2] }] }), "out/figure.html");
+ * ```
+ */
+export async function saveHtml(view: Rich, path: string, title = "figure"): Promise<void> {
+  const figure = view.bundle["application/vnd.plotly.v1+json"] as Figure | undefined;
+  const shipped = plotlyShipped; // a file is not the notebook page: keep the page's state
+  const body = figure
+    ? plot(figure, { plotlyJs: "always" }).bundle["text/html"]
+    : view.bundle["text/html"];
+  plotlyShipped = shipped;
+  if (typeof body !== "string") {
+    throw new Error(
+      `Cannot save as HTML as the output has neither a plotly figure nor HTML: current keys are ` +
+        Object.keys(view.bundle).join(", "),
+    );
+  }
+  const page = `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${
+    title.replace(/[<&]/g, "")
+  }</title></head>\n<body>\n${body}\n</body></html>\n`;
+  const temporary = `${path}.${crypto.randomUUID()}.tmp`;
+  await Deno.writeTextFile(temporary, page);
+  await Deno.rename(temporary, path);
+}
