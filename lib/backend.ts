@@ -86,7 +86,16 @@ export function chooseBackend(
   return { backend: "webgpu", reason: `GPU: ${adapter.description || "unnamed adapter"}` };
 }
 
-/** Asks the runtime for a WebGPU adapter; `null` where there is none or asking fails. */
+/**
+ * Asks the runtime for a WebGPU adapter; `null` where there is none or asking fails.
+ *
+ * @example
+ * ```ts
+ * import { findAdapter, isSoftwareAdapter } from "@course/lib";
+ * const adapter = await findAdapter();
+ * if (adapter && !isSoftwareAdapter(adapter)) console.log(`a real GPU: ${adapter.description}`);
+ * ```
+ */
 export async function findAdapter(): Promise<AdapterSummary | null> {
   const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
   if (!gpu) return null;

@@ -7,7 +7,18 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-/** Hands out seeds for the layers of one model: `next()` gives seed, seed + 1, … */
+/**
+ * Hands out seeds for the layers of one model: `next()` gives seed, seed + 1, … Pass the same
+ * `Seeds` to the blocks of one model, so that their layers get different, reproducible weights.
+ *
+ * @example
+ * ```ts
+ * import { convBlock, Seeds, tf } from "@course/lib";
+ * const seeds = new Seeds(42);
+ * const a = convBlock(tf.input({ shape: [8, 8, 1] }), { filters: 4, seeds });
+ * const b = convBlock(a, { filters: 4, seeds }); // other seeds than a's layers
+ * ```
+ */
 export class Seeds {
   constructor(private seed = 0) {}
   /** The next layer's kernel initialiser (He normal, for ReLU). */

@@ -21,12 +21,33 @@ export interface CheckResult {
   message: string;
 }
 
-/** A wrong answer, described in words for the attendee. Thrown by the `expect…` helpers. */
+/**
+ * A wrong answer, described in words for the attendee. Thrown by the `expect…` helpers, and by a
+ * check's own tests.
+ *
+ * @example
+ * ```ts
+ * import { check, CheckFailure } from "@course/lib";
+ * await check("positive", () => {
+ *   if (-1 <= 0) throw new CheckFailure("your number is not positive");
+ * });
+ * ```
+ */
 export class CheckFailure extends Error {
   override name = "CheckFailure";
 }
 
-/** Thrown by an exercise's stub until the attendee writes the solution. */
+/**
+ * Thrown by an exercise's stub until the attendee writes the solution.
+ *
+ * @example
+ * ```ts
+ * import { NotDoneError } from "@course/lib";
+ * function nand(a: number, b: number): number {
+ *   throw new NotDoneError("nand"); // "nand is not done yet: replace the stub with your code"
+ * }
+ * ```
+ */
 export class NotDoneError extends Error {
   override name = "NotDoneError";
   constructor(what = "this exercise") {

@@ -13,7 +13,15 @@ export type MimeBundle = Record<string, unknown>;
 /** The symbol Deno's Jupyter kernel looks for to display a value. */
 const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");
 
-/** A value that knows how to show itself: a mime bundle with `text/plain` for terminals. */
+/**
+ * A value that knows how to show itself: a mime bundle with `text/plain` for terminals.
+ *
+ * @example
+ * ```ts
+ * import { Rich } from "@course/lib";
+ * new Rich({ "text/html": "<b>bold</b>", "text/plain": "bold" }); // shown as HTML in a notebook
+ * ```
+ */
 export class Rich {
   /** @param bundle must hold `text/plain`, the fallback of every front end. */
   constructor(readonly bundle: MimeBundle) {

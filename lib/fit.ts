@@ -109,7 +109,17 @@ function checkData(data: Data, what: string): number {
   return n;
 }
 
-/** Mean loss and metrics of a model over data, in batches, in inference mode. */
+/**
+ * Mean loss and metrics of a model over data, in batches, in inference mode.
+ *
+ * @example
+ * ```ts
+ * import { evaluate, losses, metrics, tf } from "@course/lib";
+ * const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1, activation: "sigmoid" })] });
+ * const data = { x: tf.randomNormal([8, 2]), y: tf.ones([8, 1]) };
+ * evaluate(model, data, losses.mse, { accuracy: metrics.accuracy }); // { loss: …, accuracy: … }
+ * ```
+ */
 export function evaluate(
   model: tf.LayersModel,
   data: Data,

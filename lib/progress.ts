@@ -51,7 +51,16 @@ export function progressText(
   return `${label ? `${label} ` : ""}${bar} ${text}`;
 }
 
-/** A running progress bar; see {@linkcode progressBar}. */
+/**
+ * A running progress bar; see {@linkcode progressBar}.
+ *
+ * @example
+ * ```ts
+ * import { ProgressBar } from "@course/lib";
+ * const bar = new ProgressBar(3, { label: "steps" });
+ * for (let i = 1; i <= 3; i++) await bar.update(i);
+ * ```
+ */
 export class ProgressBar {
   private readonly id = `progress-${crypto.randomUUID()}`;
   private readonly started = performance.now();
