@@ -25,6 +25,6 @@ for (let i = 1; i <= 50; i++) await bar.update(i);`;
   expect(code).toBe(0);
   const lines = new TextDecoder().decode(stderr).trim().split("\n");
   expect(lines.length).toBe(11);
-  expect(lines[0]).toMatch(/^work ░{24}   2% 1\/50 /);
+  expect(lines[0]).toMatch(/^work ░{24} {3}2% 1\/50 /);
   expect(lines.at(-1)).toMatch(/^work █{24} 100% 50\/50 \[00:00<00:00\]$/);
 });
