@@ -13,6 +13,8 @@ function values(labels: Labels): ArrayLike<number> {
   return labels instanceof tf.Tensor ? labels.dataSync() : labels;
 }
 
+const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
+
 /** Class of each row: argmax over the last axis, or probability ≥ 0.5 for a single column. */
 function classesOf(y: tf.Tensor): ArrayLike<number> {
   const classes = tf.tidy(() =>
@@ -76,14 +78,26 @@ export function confusionMatrix(
   return m;
 }
 
+/**
+ * The accuracy on each class: the fraction of its examples predicted as it (the diagonal of the
+ * confusion matrix over its rows).
+ *
+ * @example
+ * ```ts
+ * import { metrics } from "@course/lib";
+ * metrics.perClassAccuracy([[3, 1], [0, 2]]); // [0.75, 1]
+ * ```
+ */
+export function perClassAccuracy(matrix: number[][]): number[] {
+  return matrix.map((row, k) => ratio(row[k], row.reduce((a, b) => a + b, 0)));
+}
+
 /** Precision, recall and F1 of one class. */
 export interface ClassScores {
   precision: number;
   recall: number;
   f1: number;
 }
-
-const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
 
 /**
  * Per-class precision, recall (= per-class accuracy) and F1 from a confusion matrix, and their

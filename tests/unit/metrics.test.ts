@@ -20,6 +20,7 @@ test("confusion matrix and per-class scores, by hand", () => {
   expect(perClass[1].precision).toBe(0.5);
   expect(perClass[2]).toEqual({ precision: 0.5, recall: 1, f1: 2 / 3 });
   expect(macro.recall).toBeCloseTo((2 / 3 + 0.5 + 1) / 3, 12);
+  expect(metrics.perClassAccuracy(m)).toEqual([2 / 3, 0.5, 1]);
   expect(() => metrics.confusionMatrix([3], [0], 3)).toThrow(
     "labels must be whole numbers from 0 to 2",
   );
