@@ -2,11 +2,17 @@
  * The course library, imported in notebooks as `@course/lib`.
  *
  * - `init()` chooses the tfjs backend; `tf` is TensorFlow.js itself.
- * - Display: `table`, `image`, `plot`, and `show` to display inside loops.
+ * - Display: `table`, `image`, `plot`, `show` (inside loops), `progressBar`, and ready-made plots
+ *   (`linePlot`, `scatterByClass`, `decisionBoundary`, `heatmap`, `confusionMatrixPlot`,
+ *   `lossSurface`, `histogram`, `imageGrid`, `labelColours`, `overlay`), `saveHtml`.
  * - Exercises: `check` with `expectEqual`, `expectClose`, `expectShape`.
  * - From scratch (no tfjs, in `scratch/`): the McCulloch-Pitts neuron, truth tables, the
  *   perceptron, activations and losses with their derivatives, dense layers and an MLP with
  *   hand-written backprop, optimisers (SGD to Adam), numerical gradient checks.
+ * - Toolkit (tfjs): `fit` with callbacks (`progress`, `livePlot`, `earlyStopping`, `checkpoint`,
+ *   `learningRateSchedule`, `reduceOnPlateau`), `losses.*`, `metrics.*`, `optimizer(name)` and
+ *   schedules, blocks and builders (`convBlock`, `unet`, `lenet`, `residualBlock`), `summary`,
+ *   `saveModel`/`loadModel`.
  * - Seeded random numbers for reproducible lessons.
  *
  * @example
@@ -20,14 +26,20 @@
  */
 export * as tf from "@tensorflow/tfjs";
 export * from "./backend.ts";
+export * from "./random.ts";
+
+// Display and exercises
 export * from "./display.ts";
 export * from "./table.ts";
 export * from "./image.ts";
 export * from "./plot.ts";
+export * from "./plots.ts";
+export * from "./progress.ts";
 export * from "./check.ts";
+
+// From scratch, no tfjs
 export * from "./scratch/mcculloch_pitts.ts";
 export * from "./scratch/truth_table.ts";
-export * from "./random.ts";
 export * from "./scratch/perceptron.ts";
 export * from "./scratch/activations.ts";
 export * from "./scratch/losses.ts";
@@ -35,13 +47,13 @@ export * from "./scratch/dense.ts";
 export * from "./scratch/mlp.ts";
 export * from "./scratch/optimisers.ts";
 export * from "./scratch/gradient_check.ts";
-export * from "./progress.ts";
+
+// Toolkit on tfjs
 export * as losses from "./losses.ts";
 export * as metrics from "./metrics.ts";
 export * from "./optimizers.ts";
-export * from "./model_io.ts";
 export * from "./fit.ts";
 export * from "./callbacks.ts";
 export * from "./blocks.ts";
 export * from "./summary.ts";
-export * from "./plots.ts";
+export * from "./model_io.ts";
