@@ -3,7 +3,10 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   resolve: {
-    alias: { "@course/lib": fileURLToPath(new URL("./lib/mod.ts", import.meta.url)) },
+    alias: {
+      "@course/lib": fileURLToPath(new URL("./lib/mod.ts", import.meta.url)),
+      "@course/datasets": fileURLToPath(new URL("./datasets/mod.ts", import.meta.url)),
+    },
   },
   test: {
     include: ["tests/**/*.test.ts"],

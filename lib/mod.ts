@@ -57,3 +57,13 @@ export * from "./callbacks.ts";
 export * from "./blocks.ts";
 export * from "./summary.ts";
 export * from "./model_io.ts";
+
+// Data pipeline
+export * from "./noise.ts";
+export * from "./data/split.ts";
+export * from "./data/normalise.ts";
+export * from "./data/augment.ts";
+export * from "./data/patches.ts";
+export * from "./data/tiling.ts";
+export * from "./data/n2v.ts";
+export * from "./data/sampling.ts";

@@ -1,0 +1,137 @@
+/**
+ * Tiling large images with overlap and stitching the tiles back, so a network can process images
+ * larger than memory allows; with an overlap of at least half the receptive field, tiled prediction
+ * equals whole-image prediction.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** A tile: its tensor, where it starts, and the part of it ("core") that goes into the stitched result. */
+export interface Tile {
+  tensor: tf.Tensor;
+  top: number;
+  left: number;
+  /** The core, in image coordinates: [top, bottom) × [left, right). */
+  core: { top: number; bottom: number; left: number; right: number };
+}
+
+/** Options of {@linkcode tileImage}. */
+export interface TileOptions {
+  /** Tile size, [height, width] or one number for squares. */
+  size: number | [number, number];
+  /** Pixels each tile shares with its neighbours on each side (default 0). */
+  overlap?: number;
+}
+
+/** Starts of tiles along one axis, and the core each keeps. */
+function axisTiles(length: number, size: number, overlap: number) {
+  if (size >= length) return [{ start: 0, size: length, from: 0, to: length }];
+  const step = size - 2 * overlap;
+  if (step <= 0) {
+    throw new Error(
+      `Cannot tile as the tile size must exceed twice the overlap: current values are size ${size} and overlap ${overlap}`,
+    );
+  }
+  const starts: number[] = [];
+  for (let s = 0;; s += step) {
+    if (s + size >= length) {
+      starts.push(length - size);
+      break;
+    }
+    starts.push(s);
+  }
+  return starts.map((start, i) => ({
+    start,
+    size,
+    from: i === 0 ? 0 : start + overlap,
+    to: i === starts.length - 1 ? length : start + size - overlap,
+  }));
+}
+
+/**
+ * Cuts an image [height, width] or [height, width, channels] into overlapping tiles. The last tile
+ * of a row or column is moved back to end at the image's border, so any size works.
+ *
+ * @example
+ * ```ts
+ * import { stitchTiles, tf, tileImage } from "@course/lib";
+ * const image = tf.randomUniform([100, 70]);
+ * const tiles = tileImage(image, { size: 32, overlap: 4 });
+ * stitchTiles(tiles, image.shape); // equal to image
+ * ```
+ */
+export function tileImage(image: tf.Tensor, options: TileOptions): Tile[] {
+  const [sh, sw] = typeof options.size === "number" ? [options.size, options.size] : options.size;
+  const overlap = options.overlap ?? 0;
+  const [h, w] = image.shape as number[];
+  const rows = axisTiles(h, sh, overlap), cols = axisTiles(w, sw, overlap);
+  return rows.flatMap((r) =>
+    cols.map((c) => {
+      const begin = image.shape.map(() => 0), size = image.shape.map(() => -1);
+      begin[0] = r.start, begin[1] = c.start, size[0] = r.size, size[1] = c.size;
+      return {
+        tensor: tf.slice(image, begin, size),
+        top: r.start,
+        left: c.start,
+        core: { top: r.from, bottom: r.to, left: c.from, right: c.to },
+      };
+    })
+  );
+}
+
+/**
+ * Puts tiles back together: each pixel comes from the core of the tile that covers it away from its
+ * border. Tiles may have other channels than the image they were cut from (predictions).
+ *
+ * @example
+ * ```ts
+ * import { stitchTiles, tf, tileImage } from "@course/lib";
+ * const tiles = tileImage(tf.zeros([40, 40]), { size: 16, overlap: 2 });
+ * stitchTiles(tiles, [40, 40]); // a [40, 40] tensor
+ * ```
+ */
+export function stitchTiles(tiles: Tile[], shape: number[]): tf.Tensor {
+  const [h, w] = shape;
+  const channels = tiles[0].tensor.shape.slice(2).reduce((a, b) => a * b, 1);
+  const out = new Float32Array(h * w * channels);
+  for (const tile of tiles) {
+    const data = tile.tensor.dataSync(), tw = tile.tensor.shape[1]!;
+    for (let y = tile.core.top; y < tile.core.bottom; y++) {
+      const src = ((y - tile.top) * tw + (tile.core.left - tile.left)) * channels;
+      out.set(
+        data.subarray(src, src + (tile.core.right - tile.core.left) * channels),
+        (y * w + tile.core.left) * channels,
+      );
+    }
+  }
+  return tf.tensor(out, [h, w, ...tiles[0].tensor.shape.slice(2)]);
+}
+
+/**
+ * Predicts a large image [height, width, channels] tile by tile with a fully convolutional model
+ * and stitches the predictions.
+ *
+ * @example
+ * ```ts
+ * import { predictTiled, tf, unet } from "@course/lib";
+ * const model = unet({ inputShape: [null, null, 1], depth: 2, baseFilters: 4 });
+ * predictTiled(model, tf.zeros([100, 100, 1]), { size: 64, overlap: 16 }); // [100, 100, 1]
+ * ```
+ */
+export function predictTiled(
+  model: tf.LayersModel,
+  image: tf.Tensor3D,
+  options: TileOptions,
+): tf.Tensor {
+  const tiles = tileImage(image, options).map((tile) => {
+    const prediction = tf.tidy(() =>
+      (model.predict(tile.tensor.expandDims(0)) as tf.Tensor).squeeze([0])
+    );
+    tile.tensor.dispose();
+    return { ...tile, tensor: prediction };
+  });
+  const stitched = stitchTiles(tiles, image.shape);
+  tf.dispose(tiles.map((t) => t.tensor));
+  return stitched;
+}
