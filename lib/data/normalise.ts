@@ -48,7 +48,7 @@ export function percentile(values: ArrayLike<number>, p: number): number {
  * @example
  * ```ts
  * import { percentileNormalise, tf } from "@course/lib";
- * percentileNormalise(tf.tensor([0, 1, 2, 100]), { low: 0, high: 75 }); // [0, 0.29, 0.57, 28.6]
+ * percentileNormalise(tf.tensor([0, 1, 2, 100]), { low: 0, high: 75 }); // [0, 0.038, 0.075, 3.77]
  * ```
  */
 export function percentileNormalise(
