@@ -106,7 +106,7 @@ describe("checked downloads (from a real HTTP server on 127.0.0.1)", () => {
     await server?.shutdown();
     Deno.env.delete("COURSE_CACHE");
   });
-  const serve = async (body: Uint8Array) => {
+  const serve = (body: Uint8Array) => {
     server = Deno.serve(
       { hostname: "127.0.0.1", port: 0, onListen: () => {} },
       () => new Response(body as Uint8Array<ArrayBuffer>),
@@ -116,7 +116,7 @@ describe("checked downloads (from a real HTTP server on 127.0.0.1)", () => {
 
   test("a download with the right checksum is stored in the cache", async () => {
     const content = new TextEncoder().encode("the published bytes");
-    const url = await serve(await gzip(content));
+    const url = serve(await gzip(content));
     const path = join(await Deno.makeTempDir(), "sub", "file.gz");
     expect(await downloadChecked(url, path, await sha256(content))).toEqual(content);
     expect(await gunzip(await Deno.readFile(path), path)).toEqual(content);
@@ -125,7 +125,7 @@ describe("checked downloads (from a real HTTP server on 127.0.0.1)", () => {
   test("a download with a wrong checksum is rejected and leaves no file, partial or whole", async () => {
     const cache = await Deno.makeTempDir();
     Deno.env.set("COURSE_CACHE", cache);
-    const url = await serve(await gzip(new TextEncoder().encode("not fashion")));
+    const url = serve(await gzip(new TextEncoder().encode("not fashion")));
     await expect(loadFashionMnist({ dirs: [], download: true, url })).rejects.toThrow(
       "as its SHA-256 must be c59f468a",
     );
