@@ -67,3 +67,7 @@ export * from "./data/patches.ts";
 export * from "./data/tiling.ts";
 export * from "./data/n2v.ts";
 export * from "./data/sampling.ts";
+
+// Lessons
+export * from "./report.ts";
+export * from "./settings.ts";
