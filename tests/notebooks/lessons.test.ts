@@ -22,7 +22,8 @@ const CHECK_MIME = "application/vnd.course.check+json";
 
 let server: JupyterServer;
 beforeAll(async () => {
-  server = await JupyterServer.start(PROJECT_ROOT);
+  // The lessons' quick setting: smaller data, fewer epochs, still real learning.
+  server = await JupyterServer.start(PROJECT_ROOT, { env: { COURSE_SETTING: "quick" } });
 });
 afterAll(async () => {
   await server?.stop();
@@ -42,8 +43,32 @@ const checksOf = (nb: Notebook) =>
   );
 
 test("the course has its first lessons", () => {
-  expect(lessons).toEqual(expect.arrayContaining(["00_setup.ipynb", "01_mcculloch_pitts.ipynb"]));
+  expect(lessons).toEqual(expect.arrayContaining([
+    "00_setup.ipynb",
+    "01_mcculloch_pitts.ipynb",
+    "02_perceptron.ipynb",
+    "03_xor_and_mlp.ipynb",
+    "04_backpropagation.ipynb",
+    "05_optimisation.ipynb",
+  ]));
 });
+
+/** The executed notebooks of this run, by name, so that content tests reuse the runs above. */
+const executed = new Map<string, Notebook>();
+
+/** The results a notebook reported with `report()`, by name. */
+function resultsOf(name: string): Record<string, unknown> {
+  const nb = executed.get(name);
+  if (!nb) throw new Error(`${name} did not run before its content test`);
+  return Object.fromEntries(
+    outputsOf(nb).flatMap((o) => {
+      const r = "data" in o
+        ? o.data["application/vnd.course.result+json"] as { name: string; value: unknown }
+        : undefined;
+      return r ? [[r.name, r.value]] : [];
+    }),
+  );
+}
 
 /**
  * Type-checks a notebook's code cells as one strict TypeScript module: Deno's kernel runs cells
@@ -75,6 +100,7 @@ describe.each(lessons)("%s", (name) => {
     async () => {
       const out = join(PROJECT_ROOT, "out", "test", name);
       const result = await runNotebook(server, join(NOTEBOOKS, name), { timeoutS: 300, out });
+      executed.set(name, result.notebook);
       await validateNotebook(out);
       expect(result.failure).toBeUndefined();
       expect(outputsOf(result.notebook).filter((o) => o.output_type === "error")).toEqual([]);
@@ -102,6 +128,64 @@ describe.each(lessons)("%s", (name) => {
       expect(c.message).not.toMatch(/\n\s+at /);
     }
   }, 300_000);
+});
+
+describe("what the lessons show, from their own outputs (quick setting)", () => {
+  test("01: truth tables of AND, OR and the XOR network", () => {
+    const texts = textsOf(executed.get("01_mcculloch_pitts.ipynb")!);
+    expect(texts.find((t) => t.startsWith("Truth tables of AND and OR"))).toContain(
+      " 1   1          1         1",
+    );
+    expect(
+      texts.find((t) => t.startsWith("XOR from three"))!.split("\n").slice(3).map((l) =>
+        l.trim().split(/\s+/).at(-1)
+      ),
+    )
+      .toEqual(["0", "1", "1", "0"]);
+  });
+
+  test("02: the perceptron learns AND and OR and does not learn XOR", () => {
+    const r = resultsOf("02_perceptron.ipynb");
+    expect(r["perceptron on AND converged"]).toBe(true);
+    expect(r["perceptron on OR converged"]).toBe(true);
+    expect(r["perceptron on XOR converged"]).toBe(false);
+    expect(r["one sigmoid unit on AND: accuracy"]).toBe(1);
+    expect(r["one sigmoid unit on XOR: accuracy"]).toBeLessThanOrEqual(0.75);
+  });
+
+  test("03: the MLP reaches 100% on XOR, from scratch and in tfjs; sigmoid gradients vanish", () => {
+    const r = resultsOf("03_xor_and_mlp.ipynb");
+    expect(r["from-scratch MLP on XOR: accuracy"]).toBe(1);
+    expect(r["tfjs MLP on XOR: accuracy"]).toBe(1);
+    expect(r["tfjs MLP on the moons: training accuracy"]).toBeGreaterThan(0.95);
+    expect(r["sigmoid: first-layer gradient / last hidden layer's"]).toBeLessThan(1e-3);
+  });
+
+  test("04: hand-written gradients equal numerical ones and tfjs autograd to 1e-4; the digits are learned", () => {
+    const r = resultsOf("04_backpropagation.ipynb");
+    expect(r["backprop vs numerical gradients: largest relative difference"]).toBeLessThan(1e-4);
+    expect(r["backprop vs tfjs autograd: largest relative difference"]).toBeLessThan(1e-4);
+    expect(r["from-scratch MLP on the digits: validation accuracy"]).toBeGreaterThan(0.9);
+  });
+
+  test("05: each optimiser matches tfjs over 20 steps; momentum and Adam beat SGD to the minimum", () => {
+    const r = resultsOf("05_optimisation.ipynb");
+    for (const name of ["SGD", "momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam"]) {
+      expect(r[`${name} vs tfjs: largest relative difference`], name).toBeLessThan(1e-6);
+    }
+    const steps = r["steps to the minimum's neighbourhood"] as Record<string, number | null>;
+    expect(Object.keys(steps)).toEqual([
+      "SGD",
+      "momentum",
+      "Nesterov",
+      "AdaGrad",
+      "RMSProp",
+      "Adam",
+    ]);
+    expect(steps.SGD).toBeGreaterThan(0);
+    expect(steps.momentum!).toBeLessThan(steps.SGD!);
+    expect(steps.Adam!).toBeLessThan(steps.SGD!);
+  });
 });
 
 test("the kernel runs in the notebook's folder, wherever that is under the project", async () => {
