@@ -5,6 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { registerWasmTrainingKernels } from "./kernels/wasm_conv.ts";
 
 /** The backends the course can run on, fastest first. */
 export const BACKENDS = ["webgpu", "wasm", "cpu"] as const;
@@ -115,7 +116,10 @@ export async function findAdapter(): Promise<AdapterSummary | null> {
 
 async function activate(backend: BackendName): Promise<void> {
   if (backend === "webgpu") await import("@tensorflow/tfjs-backend-webgpu");
-  if (backend === "wasm") await import("@tensorflow/tfjs-backend-wasm");
+  if (backend === "wasm") {
+    await import("@tensorflow/tfjs-backend-wasm");
+    registerWasmTrainingKernels();
+  }
   if (!(await tf.setBackend(backend))) {
     throw new Error(`tfjs could not initialise the ${backend} backend`);
   }

@@ -1,0 +1,200 @@
+/**
+ * Training kernels for tfjs's WebAssembly backend: the convolution gradients, built on the
+ * backend's fast forward convolution (XNNPACK).
+ *
+ * tfjs 4.22's wasm backend has no `Conv2DBackpropFilter` (so it cannot train a CNN at all), and its
+ * `Conv2DBackpropInput` is a naive loop. Both gradients are convolutions in disguise:
+ *
+ * - the filter gradient, dW[kh, kw, ci, co] = Σ x[n, oh·s + kh − pad, ow·s + kw − pad, ci] · dy[n, oh, ow, co],
+ *   is a convolution of x with dy where the batch and channel axes trade places and the forward
+ *   stride becomes a dilation;
+ * - the input gradient is a stride-1 convolution of dy (with s − 1 zeros inserted between its
+ *   pixels when the stride s > 1) with the filter rotated by 180° and its channel axes swapped.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+
+type Info = tf.TensorInfo;
+type Backend = tf.KernelBackend & { disposeData(dataId: object): boolean };
+
+/** Runs another wasm kernel on TensorInfos, as tfjs's own composite kernels do. */
+function run(
+  name: string,
+  backend: Backend,
+  inputs: Record<string, Info>,
+  attrs: Record<string, unknown>,
+): Info {
+  const kernel = tf.getKernel(name, "wasm");
+  if (!kernel) {
+    throw new Error(
+      `Cannot build the wasm training kernels as '${name}' is missing in tfjs's wasm backend`,
+    );
+  }
+  return kernel.kernelFunc(
+    { inputs, backend, attrs } as unknown as Parameters<tf.KernelFunc>[0],
+  ) as Info;
+}
+
+/** Frees intermediate results; never the kernel's inputs. */
+function free(backend: Backend, ...infos: Info[]): void {
+  for (const info of infos) backend.disposeData(info.dataId);
+}
+
+/** Pads (positive amounts) or crops (negative amounts) the two spatial axes of an NHWC tensor. */
+function padOrCrop(
+  backend: Backend,
+  x: Info,
+  [top, bottom, left, right]: [number, number, number, number],
+): { info: Info; made: boolean } {
+  let info = x, made = false;
+  if (top < 0 || bottom < 0 || left < 0 || right < 0) {
+    const [n, h, w, c] = x.shape;
+    const begin = [0, Math.max(0, -top), Math.max(0, -left), 0];
+    const size = [n, h - begin[1] - Math.max(0, -bottom), w - begin[2] - Math.max(0, -right), c];
+    info = run("Slice", backend, { x: info }, { begin, size });
+    made = true;
+  }
+  if (top > 0 || bottom > 0 || left > 0 || right > 0) {
+    const padded = run("PadV2", backend, { x: info }, {
+      paddings: [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [
+        Math.max(0, left),
+        Math.max(0, right),
+      ], [0, 0]],
+      constantValue: 0,
+    });
+    if (made) free(backend, info);
+    info = padded;
+    made = true;
+  }
+  return { info, made };
+}
+
+function convInfo(
+  xShape: number[],
+  filterShape: number[],
+  attrs: {
+    strides: number | [number, number];
+    pad: unknown;
+    dimRoundingMode?: "floor" | "round" | "ceil";
+  },
+) {
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad as "same" | "valid",
+    attrs.dimRoundingMode,
+  );
+}
+
+/**
+ * The filter gradient: conv2d(xᵀ, dyᵀ) with x as [Cin, H, W, N], dy as a filter [OH, OW, N, Cout],
+ * dilation = the forward stride; then [Cin, KH, KW, Cout] → [KH, KW, Cin, Cout].
+ */
+function conv2DBackpropFilter(
+  args: { inputs: Record<string, Info>; backend: unknown; attrs: Record<string, unknown> },
+): Info {
+  const backend = args.backend as Backend;
+  const { x, dy } = args.inputs;
+  const filterShape = args.attrs.filterShape as number[];
+  const info = convInfo(x.shape, filterShape, args.attrs as never);
+  const [kh, kw] = filterShape, [sh, sw] = [info.strideHeight, info.strideWidth];
+  const pad = info.padInfo;
+  // Rows the forward convolution never reached (valid padding with a stride) are cropped.
+  const bottom = kh + (info.outHeight - 1) * sh - x.shape[1] - pad.top;
+  const right = kw + (info.outWidth - 1) * sw - x.shape[2] - pad.left;
+  const xt = run("Transpose", backend, { x }, { perm: [3, 1, 2, 0] });
+  const framed = padOrCrop(backend, xt, [pad.top, bottom, pad.left, right]);
+  const dyt = run("Transpose", backend, { x: dy }, { perm: [1, 2, 0, 3] });
+  const conv = run("Conv2D", backend, { x: framed.info, filter: dyt }, {
+    strides: [1, 1],
+    pad: "valid",
+    dataFormat: "NHWC",
+    dilations: [sh, sw],
+  });
+  const dw = run("Transpose", backend, { x: conv }, { perm: [1, 2, 0, 3] });
+  free(backend, xt, dyt, conv, ...(framed.made ? [framed.info] : []));
+  return dw;
+}
+
+/** Inserts s − 1 zero rows/columns between the pixels of an NHWC tensor. */
+function dilate(backend: Backend, dy: Info, sh: number, sw: number): { info: Info; made: boolean } {
+  if (sh === 1 && sw === 1) return { info: dy, made: false };
+  const [n, h, w, c] = dy.shape;
+  const six = run("Reshape", backend, { x: dy }, { shape: [n, h, 1, w, 1, c] });
+  const spread = run("PadV2", backend, { x: six }, {
+    paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]],
+    constantValue: 0,
+  });
+  const flat = run("Reshape", backend, { x: spread }, { shape: [n, h * sh, w * sw, c] });
+  const trimmed = run("Slice", backend, { x: flat }, {
+    begin: [0, 0, 0, 0],
+    size: [n, (h - 1) * sh + 1, (w - 1) * sw + 1, c],
+  });
+  free(backend, six, spread, flat);
+  return { info: trimmed, made: true };
+}
+
+/** The input gradient: a full stride-1 convolution of (dilated) dy with the rotated, swapped filter. */
+function conv2DBackpropInput(
+  args: { inputs: Record<string, Info>; backend: unknown; attrs: Record<string, unknown> },
+): Info {
+  const backend = args.backend as Backend;
+  const { dy, filter } = args.inputs;
+  const inputShape = args.attrs.inputShape as number[];
+  const info = convInfo(inputShape, filter.shape, args.attrs as never);
+  const [kh, kw] = filter.shape, pad = info.padInfo;
+  const spread = dilate(backend, dy, info.strideHeight, info.strideWidth);
+  const [hd, wd] = [spread.info.shape[1], spread.info.shape[2]];
+  const top = kh - 1 - pad.top, left = kw - 1 - pad.left;
+  const bottom = inputShape[1] + kh - 1 - hd - top, right = inputShape[2] + kw - 1 - wd - left;
+  const framed = padOrCrop(backend, spread.info, [top, bottom, left, right]);
+  const flipped = run("Reverse", backend, { x: filter }, { dims: [0, 1] });
+  const swapped = run("Transpose", backend, { x: flipped }, { perm: [0, 1, 3, 2] });
+  const dx = run("Conv2D", backend, { x: framed.info, filter: swapped }, {
+    strides: [1, 1],
+    pad: "valid",
+    dataFormat: "NHWC",
+    dilations: [1, 1],
+  });
+  free(
+    backend,
+    flipped,
+    swapped,
+    ...(framed.made ? [framed.info] : []),
+    ...(spread.made ? [spread.info] : []),
+  );
+  return dx;
+}
+
+let registered = false;
+
+/**
+ * Registers the convolution gradient kernels for the wasm backend (once; later calls do nothing).
+ * `init()` calls it when it chooses wasm.
+ *
+ * @example
+ * ```ts
+ * import { registerWasmTrainingKernels } from "@course/lib";
+ * registerWasmTrainingKernels(); // a CNN can now train on the wasm backend
+ * ```
+ */
+export function registerWasmTrainingKernels(): void {
+  if (registered) return;
+  registered = true;
+  const kernels: [string, typeof conv2DBackpropFilter][] = [
+    ["Conv2DBackpropFilter", conv2DBackpropFilter],
+    ["Conv2DBackpropInput", conv2DBackpropInput],
+  ];
+  for (const [kernelName, kernelFunc] of kernels) {
+    // The wasm backend's own Conv2DBackpropInput is a naive loop: replace it.
+    if (tf.getKernel(kernelName, "wasm")) tf.unregisterKernel(kernelName, "wasm");
+    tf.registerKernel({
+      kernelName,
+      backendName: "wasm",
+      kernelFunc: kernelFunc as unknown as tf.KernelFunc,
+    });
+  }
+}
