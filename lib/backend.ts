@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { registerWasmTrainingKernels } from "./kernels/wasm_conv.ts";
+import { registerWasmTrainingKernels } from "./kernels/wasm_training.ts";
 
 /** The backends the course can run on, fastest first. */
 export const BACKENDS = ["webgpu", "wasm", "cpu"] as const;

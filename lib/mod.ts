@@ -26,7 +26,7 @@
  */
 export * as tf from "@tensorflow/tfjs";
 export * from "./backend.ts";
-export * from "./kernels/wasm_conv.ts";
+export * from "./kernels/wasm_training.ts";
 export * from "./random.ts";
 
 // Display and exercises

@@ -86,3 +86,19 @@ test(
   },
   120_000,
 );
+
+test("Tile on wasm equals the cpu backend's, on the fast path (batch norm's broadcast) and off it", async () => {
+  const cases: [number[], number[]][] = [[[1, 1, 1, 5], [3, 4, 2, 1]], [[1, 7], [5, 1]], [[2, 3], [
+    2,
+    2,
+  ]], [[1, 3, 1], [2, 1, 4]]];
+  for (const [shape, reps] of cases) {
+    const values = Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => i + 0.5);
+    const tiled = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => Array.from(tf.tile(tf.tensor(values, shape), reps).dataSync()));
+    };
+    expect(await tiled("wasm"), `${shape} × ${reps}`).toEqual(await tiled("cpu"));
+  }
+  await tf.setBackend("wasm");
+});

@@ -1,6 +1,7 @@
 /**
  * Training kernels for tfjs's WebAssembly backend: the convolution gradients, built on the
- * backend's fast forward convolution (XNNPACK).
+ * backend's fast forward convolution (XNNPACK), and a fast path for the tiling that batch
+ * normalisation's gradient does.
  *
  * tfjs 4.22's wasm backend has no `Conv2DBackpropFilter` (so it cannot train a CNN at all), and its
  * `Conv2DBackpropInput` is a naive loop. Both gradients are convolutions in disguise:
@@ -16,7 +17,11 @@
 import * as tf from "@tensorflow/tfjs";
 
 type Info = tf.TensorInfo;
-type Backend = tf.KernelBackend & { disposeData(dataId: object): boolean };
+type Backend = tf.KernelBackend & {
+  disposeData(dataId: object): boolean;
+  makeOutput(shape: number[], dtype: tf.DataType): Info;
+  typedArrayFromHeap(info: Info): Float32Array | Int32Array | Uint8Array;
+};
 
 /** Runs another wasm kernel on TensorInfos, as tfjs's own composite kernels do. */
 function run(
@@ -169,6 +174,32 @@ function conv2DBackpropInput(
   return dx;
 }
 
+/**
+ * Tile, fast when it only repeats the whole input (every repeated axis has size 1 in the input and
+ * comes before the others), as in batch norm's gradient: [1, 1, 1, C] → [N, H, W, C]. The copies
+ * double in size each time. Other cases go to the backend's own kernel.
+ */
+function makeTile(original: tf.KernelFunc) {
+  return (
+    args: { inputs: Record<string, Info>; backend: unknown; attrs: Record<string, unknown> },
+  ): Info => {
+    const backend = args.backend as Backend;
+    const { x } = args.inputs;
+    const reps = args.attrs.reps as number[];
+    const lastRepeated = reps.findLastIndex((r) => r > 1);
+    const wholeRepeats = reps.every((r, i) => r === 1 || x.shape[i] === 1) &&
+      x.shape.slice(0, lastRepeated + 1).every((d) => d === 1);
+    if (!wholeRepeats) return original(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+    const out = backend.makeOutput(x.shape.map((d, i) => d * reps[i]), x.dtype);
+    const source = backend.typedArrayFromHeap(x), target = backend.typedArrayFromHeap(out);
+    target.set(source);
+    for (let filled = source.length; filled < target.length; filled *= 2) {
+      target.copyWithin(filled, 0, Math.min(filled, target.length - filled));
+    }
+    return out;
+  };
+}
+
 let registered = false;
 
 /**
@@ -197,4 +228,7 @@ export function registerWasmTrainingKernels(): void {
       kernelFunc: kernelFunc as unknown as tf.KernelFunc,
     });
   }
+  const tile = tf.getKernel("Tile", "wasm")!;
+  tf.unregisterKernel("Tile", "wasm");
+  tf.registerKernel({ ...tile, kernelFunc: makeTile(tile.kernelFunc) as unknown as tf.KernelFunc });
 }

@@ -1,0 +1,196 @@
+/**
+ * Training speed of the course's models on every available backend, and against PyTorch on the same
+ * CPU threads when Debian's `python3-torch` is installed.
+ *
+ * ```
+ * ./node_modules/.bin/deno run -A bench/training.ts [--rounds 3] [--steps 10]
+ * ```
+ *
+ * Models: a U-Net (2 levels, 16 base filters, batch norm, transposed convolutions) at batch 8 on
+ * 64×64×1, and the Fashion-MNIST CNN (conv 32, pool, conv 64, pool, dense 128, dense 10) at batch 64.
+ * Each configuration runs `rounds` times, interleaved with the others; the medians are printed with
+ * their ratios and written to `out/bench/training.json`.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { init, tf, unet } from "@course/lib";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: { rounds: { type: "string", default: "3" }, steps: { type: "string", default: "10" } },
+});
+const rounds = Number(values.rounds), steps = Number(values.steps);
+
+interface Workload {
+  name: string;
+  batch: number;
+  build(): tf.LayersModel;
+  data(): { x: tf.Tensor; y: tf.Tensor };
+  loss(y: tf.Tensor, p: tf.Tensor): tf.Scalar;
+}
+
+const workloads: Workload[] = [
+  {
+    name: "U-Net 64×64, batch 8",
+    batch: 8,
+    build: () =>
+      unet({ inputShape: [64, 64, 1], depth: 2, baseFilters: 16, batchNorm: true, seed: 0 }),
+    data: () => {
+      const x = tf.randomUniform([8, 64, 64, 1], 0, 1, "float32", 1);
+      return { x, y: tf.tidy(() => x.greater(0.5).toFloat()) };
+    },
+    loss: (y, p) => tf.losses.meanSquaredError(y, p) as tf.Scalar,
+  },
+  {
+    name: "Fashion CNN, batch 64",
+    batch: 64,
+    build: () =>
+      tf.sequential({
+        layers: [
+          tf.layers.conv2d({
+            inputShape: [28, 28, 1],
+            filters: 32,
+            kernelSize: 3,
+            activation: "relu",
+          }),
+          tf.layers.maxPooling2d({ poolSize: 2 }),
+          tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: "relu" }),
+          tf.layers.maxPooling2d({ poolSize: 2 }),
+          tf.layers.flatten(),
+          tf.layers.dense({ units: 128, activation: "relu" }),
+          tf.layers.dense({ units: 10 }), // logits, as PyTorch's CrossEntropyLoss takes
+        ],
+      }),
+    data: () => ({
+      x: tf.randomUniform([64, 28, 28, 1], 0, 1, "float32", 2),
+      y: tf.oneHot(tf.tensor1d(Array.from({ length: 64 }, (_, i) => i % 10), "int32"), 10)
+        .toFloat(),
+    }),
+    loss: (y, p) => tf.losses.softmaxCrossEntropy(y, p) as tf.Scalar,
+  },
+];
+
+/** Samples per second of `n` Adam steps, after `warmUp` steps. */
+async function tfjsSpeed(backend: string, w: Workload, n: number, warmUp: number): Promise<number> {
+  await init({ backend: backend as "wasm", quiet: true });
+  const model = w.build(), { x, y } = w.data(), opt = tf.train.adam(0.001);
+  const step = () => {
+    const cost = opt.minimize(
+      () => w.loss(y, model.apply(x, { training: true }) as tf.Tensor),
+      true,
+    );
+    cost!.dataSync();
+    cost!.dispose();
+  };
+  for (let i = 0; i < warmUp; i++) step();
+  const started = performance.now();
+  for (let i = 0; i < n; i++) step();
+  const seconds = (performance.now() - started) / 1000;
+  model.dispose(), opt.dispose(), tf.dispose([x, y]);
+  return (w.batch * n) / seconds;
+}
+
+const PYTORCH = `
+import sys, time, torch, torch.nn as nn
+torch.set_num_threads(1); torch.manual_seed(0)
+which, steps = sys.argv[1], int(sys.argv[2])
+def block(i, o): return nn.Sequential(nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU(), nn.Conv2d(o, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU())
+class UNet(nn.Module):
+    def __init__(s, f=16):
+        super().__init__()
+        s.d0, s.d1, s.b = block(1, f), block(f, 2*f), block(2*f, 4*f)
+        s.u1, s.c1 = nn.ConvTranspose2d(4*f, 2*f, 2, 2), block(4*f, 2*f)
+        s.u0, s.c0 = nn.ConvTranspose2d(2*f, f, 2, 2), block(2*f, f)
+        s.out, s.pool = nn.Conv2d(f, 1, 1), nn.MaxPool2d(2)
+    def forward(s, x):
+        a = s.d0(x); b = s.d1(s.pool(a)); m = s.b(s.pool(b))
+        u = s.c1(torch.cat([s.u1(m), b], 1)); u = s.c0(torch.cat([s.u0(u), a], 1))
+        return torch.sigmoid(s.out(u))
+if which == "unet":
+    model, batch = UNet(), 8
+    x = torch.rand(batch, 1, 64, 64); y = (x > 0.5).float(); loss_fn = nn.MSELoss()
+else:
+    model, batch = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10)), 64
+    x = torch.rand(batch, 1, 28, 28); y = torch.arange(batch) % 10; loss_fn = nn.CrossEntropyLoss()
+opt = torch.optim.Adam(model.parameters(), 1e-3)
+def step():
+    opt.zero_grad(); loss = loss_fn(model(x), y); loss.backward(); opt.step(); loss.item()
+step(); step()
+t = time.perf_counter()
+for _ in range(steps): step()
+print(batch * steps / (time.perf_counter() - t))
+`;
+
+/** A Python with torch, or undefined. */
+async function torchPython(): Promise<string | undefined> {
+  for (const python of ["python3", "/usr/bin/python3"]) {
+    const ok = await new Deno.Command(python, {
+      args: ["-c", "import torch"],
+      stdout: "null",
+      stderr: "null",
+    })
+      .output().then((o) => o.success, () => false);
+    if (ok) return python;
+  }
+  return undefined;
+}
+
+async function torchSpeed(python: string, which: string, n: number): Promise<number> {
+  const { stdout, success, stderr } = await new Deno.Command(python, {
+    args: ["-c", PYTORCH, which, String(n)],
+    // torch.set_num_threads alone does not bound OpenBLAS or OpenMP.
+    env: { OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" },
+  }).output();
+  if (!success) throw new Error(`PyTorch failed: ${new TextDecoder().decode(stderr)}`);
+  return Number(new TextDecoder().decode(stdout).trim());
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const backends = ["wasm", "cpu"];
+const python = await torchPython();
+const samples: Record<string, Record<string, number[]>> = {};
+for (let round = 0; round < rounds; round++) {
+  for (const w of workloads) {
+    samples[w.name] ??= {};
+    for (const backend of backends) {
+      // The cpu backend takes seconds per step: one warm-up and one timed step keep the run short.
+      const [n, warmUp] = backend === "cpu" ? [1, 1] : [steps, 2];
+      (samples[w.name][backend] ??= []).push(await tfjsSpeed(backend, w, n, warmUp));
+    }
+    if (python) {
+      (samples[w.name]["PyTorch"] ??= []).push(
+        await torchSpeed(python, w.name.startsWith("U-Net") ? "unet" : "cnn", steps),
+      );
+    }
+  }
+}
+
+const results = Object.entries(samples).map(([model, byBackend]) => {
+  const medians = Object.fromEntries(Object.entries(byBackend).map(([b, xs]) => [b, median(xs)]));
+  const ratios = medians.PyTorch
+    ? Object.fromEntries(backends.map((b) => [`${b}/PyTorch`, medians[b] / medians.PyTorch]))
+    : {};
+  return { model, samplesPerSecond: medians, ratios };
+});
+console.log(
+  `training speed, samples/s (median of ${rounds} interleaved rounds, ${steps} steps; 1 thread)`,
+);
+for (const r of results) {
+  const speeds = Object.entries(r.samplesPerSecond).map(([b, v]) => `${b} ${v.toFixed(1)}`).join(
+    ", ",
+  );
+  const ratios = Object.entries(r.ratios).map(([k, v]) => `${k} ${v.toFixed(2)}×`).join(", ");
+  console.log(
+    `  ${r.model}: ${speeds}${
+      ratios ? ` | ${ratios}` : " | PyTorch not installed (apt-get install python3-torch)"
+    }`,
+  );
+}
+await Deno.mkdir("out/bench", { recursive: true });
+await Deno.writeTextFile(
+  "out/bench/training.json",
+  JSON.stringify({ date: new Date().toISOString(), rounds, steps, threads: 1, results }, null, 2),
+);
+console.log("written: out/bench/training.json");
