@@ -117,28 +117,30 @@ function checkData(data: Data, what: string): number {
  * import { evaluate, losses, metrics, tf } from "@course/lib";
  * const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1, activation: "sigmoid" })] });
  * const data = { x: tf.randomNormal([8, 2]), y: tf.ones([8, 1]) };
- * evaluate(model, data, losses.mse, { accuracy: metrics.accuracy }); // { loss: …, accuracy: … }
+ * await evaluate(model, data, losses.mse, { accuracy: metrics.accuracy }); // { loss: …, accuracy: … }
  * ```
  */
-export function evaluate(
+export async function evaluate(
   model: tf.LayersModel,
   data: Data,
   loss: losses.LossFn,
   metrics: Record<string, Metric> = {},
   batchSize = 256,
-): Record<string, number> {
+): Promise<Record<string, number>> {
   const n = checkData(data, "evaluation");
   const sums: Record<string, number> = { loss: 0 };
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
-    tf.tidy(() => {
+    const value = tf.tidy(() => {
       const x = data.x.slice(start, size), y = data.y.slice(start, size);
       const pred = model.predict(x) as tf.Tensor;
-      sums.loss += loss(y, pred).dataSync()[0] * size;
       for (const [name, metric] of Object.entries(metrics)) {
         sums[name] = (sums[name] ?? 0) + metric(y, pred) * size;
       }
+      return loss(y, pred);
     });
+    sums.loss += (await value.data())[0] * size;
+    value.dispose();
   }
   return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / n]));
 }
@@ -201,7 +203,8 @@ export async function fit(
     const sums: Record<string, number> = { loss: 0 };
     for (let b = 0; b * batchSize < n; b++) {
       const batch = order.slice(b * batchSize, (b + 1) * batchSize);
-      const batchLoss = tf.tidy(() => {
+      // The loss is read asynchronously: WebGPU cannot read synchronously under Deno.
+      const lossTensor = tf.tidy(() => {
         const index = tf.tensor1d(batch, "int32");
         const x = tf.gather(data.x, index), y = tf.gather(data.y, index);
         let pred: tf.Tensor | undefined;
@@ -214,8 +217,10 @@ export async function fit(
           sums[name] = (sums[name] ?? 0) + metric(y, pred!) * batch.length;
         }
         pred!.dispose(); // kept out of the gradient tape's tidy for the metrics
-        return value.dataSync()[0];
+        return value;
       });
+      const batchLoss = (await lossTensor.data())[0];
+      lossTensor.dispose();
       sums.loss += batchLoss * batch.length;
       for (const c of callbacks) await c.onBatchEnd?.(b, batchLoss, context);
     }
@@ -227,7 +232,7 @@ export async function fit(
     };
     for (const name of Object.keys(metrics)) log[name] = sums[name] / n;
     if (options.validation) {
-      const scores = evaluate(model, options.validation, loss, metrics);
+      const scores = await evaluate(model, options.validation, loss, metrics);
       log.valLoss = scores.loss;
       for (const name of Object.keys(metrics)) {
         log[`val${name[0].toUpperCase()}${name.slice(1)}`] = scores[name];

@@ -121,7 +121,7 @@ test("early stopping stops, restores the best epoch's weights, and the checkpoin
   const best = history.reduce((a, b) => (b.valLoss! < a.valLoss! ? b : a));
   expect(stopper.bestEpoch).toBe(best.epoch);
   expect(history.length).toBe(best.epoch + 2);
-  const now = evaluate(model, validation, (t, y) => losses.binaryCrossEntropy(t, y));
+  const now = await evaluate(model, validation, (t, y) => losses.binaryCrossEntropy(t, y));
   expect(now.loss).toBeCloseTo(best.valLoss!, 5);
   const saved = await loadModel(dir);
   const [p, q] = [
