@@ -8,6 +8,7 @@
  * @module
  */
 import { readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { createRequire } from "node:module";
 import { Rich } from "./display.ts";
 
@@ -36,13 +37,29 @@ export function plotlyShippedYet(): boolean {
   return plotlyShipped;
 }
 
-/** plotly.js, wrapped so it defines `window.Plotly` even where RequireJS is on the page. */
+/** Marks the script that carries plotly.js (tests and tools look for it). */
+export const PLOTLY_LOADER_ID = "course-plotly-loader";
+
+let loader: string | undefined;
+
+/**
+ * plotly.js (4.8 MB) gzipped and base64-encoded (1.9 MB), unpacked in the page with the browser's
+ * DecompressionStream: a smaller kernel message and notebook. It runs as a function whose `define`,
+ * `module` and `exports` are undefined, so it defines `window.Plotly` even where RequireJS is on the
+ * page (classic Notebook).
+ */
 function plotlyLoader(): string {
+  if (loader) return loader;
   const path = createRequire(import.meta.url).resolve("plotly.js-dist-min");
-  const source = readFileSync(path, "utf8");
-  return `<script type="text/javascript">(function(define, module, exports) {\n${
-    escapeScript(source)
-  }\n}).call(window);</script>`;
+  const packed = gzipSync(readFileSync(path)).toString("base64");
+  loader = `<script type="text/javascript" id="${PLOTLY_LOADER_ID}">(function() {
+  if (window.Plotly || window.__coursePlotlyLoading) return;
+  window.__coursePlotlyLoading = true;
+  const bytes = Uint8Array.from(atob("${packed}"), (c) => c.charCodeAt(0));
+  new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text()
+    .then((source) => new Function("define", "module", "exports", source).call(window));
+})();</script>`;
+  return loader;
 }
 
 /** Stops data from closing the script element it is embedded in. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { join } from "node:path";
-import { findAdapter, isSoftwareAdapter } from "@course/lib";
+import { findAdapter, isSoftwareAdapter, PLOTLY_LOADER_ID } from "@course/lib";
 import { PROJECT_ROOT } from "../../kernel/kernelspec.ts";
 import {
   type Notebook,
@@ -224,7 +224,7 @@ test("00_setup shows the backend and why, a table, images and a plot", async () 
     .toBeGreaterThanOrEqual(4);
   const plots = outputs.filter((o) => o.data["application/vnd.plotly.v1+json"]);
   expect(plots.length).toBe(1);
-  expect(plots[0].data["text/html"]).toContain("plotly.js v3");
+  expect(plots[0].data["text/html"]).toContain(PLOTLY_LOADER_ID);
 });
 
 describe("the kernel's environment", () => {

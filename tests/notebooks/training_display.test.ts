@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { join } from "node:path";
+import { PLOTLY_LOADER_ID } from "@course/lib";
 import { PROJECT_ROOT } from "../../kernel/kernelspec.ts";
 import { runNotebook } from "../../kernel/runner.ts";
 import { JupyterServer } from "../../kernel/server.ts";
@@ -39,7 +40,7 @@ test(
     };
     expect(figure.data.map((t) => t.name)).toEqual(["loss", "valLoss"]);
     expect(figure.data[0].x).toEqual([1, 2, 3, 4, 5]); // the last frame holds every epoch
-    expect(plots[0].data["text/html"]).toContain("plotly.js v3"); // the saved notebook can draw it
+    expect(plots[0].data["text/html"]).toContain(PLOTLY_LOADER_ID); // the saved notebook can draw it
     expect(bars[0].data["text/plain"]).toMatch(/^training █{24} 100% 40\/40 /);
     expect(outputs.at(-1)).toEqual({
       output_type: "stream",

@@ -11,6 +11,7 @@ import {
   lossSurface,
   overlay,
   plot,
+  PLOTLY_LOADER_ID,
   plotlyShippedYet,
   type Rich,
   saveHtml,
@@ -120,7 +121,7 @@ test("saveHtml writes a standalone page that carries plotly.js, without touching
   expect(page).toMatch(
     /^<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>my figure<\/title>/,
   );
-  expect(page).toContain("plotly.js v3");
+  expect(page).toContain(PLOTLY_LOADER_ID);
   expect(page).toContain('"text":"saved"');
   expect(plotlyShippedYet()).toBe(before);
   const gridPath = `${path}.grid.html`;
