@@ -14,7 +14,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { init, tf, unet } from "@course/lib";
+import { fashionCnn, init, tf, unet } from "@course/lib";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -50,23 +50,8 @@ const workloads: Workload[] = [
   {
     name: "Fashion CNN, batch 64",
     batch: 64,
-    build: () =>
-      tf.sequential({
-        layers: [
-          tf.layers.conv2d({
-            inputShape: [28, 28, 1],
-            filters: 32,
-            kernelSize: 3,
-            activation: "relu",
-          }),
-          tf.layers.maxPooling2d({ poolSize: 2 }),
-          tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: "relu" }),
-          tf.layers.maxPooling2d({ poolSize: 2 }),
-          tf.layers.flatten(),
-          tf.layers.dense({ units: 128, activation: "relu" }),
-          tf.layers.dense({ units: 10 }), // logits, as PyTorch's CrossEntropyLoss takes
-        ],
-      }),
+    // Logits, as PyTorch's CrossEntropyLoss takes.
+    build: () => fashionCnn({ logits: true }),
     data: () => ({
       x: tf.randomUniform([64, 28, 28, 1], 0, 1, "float32", 2),
       y: tf.oneHot(tf.tensor1d(Array.from({ length: 64 }, (_, i) => i % 10), "int32"), 10)

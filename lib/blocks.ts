@@ -304,3 +304,52 @@ export function residualBlock(
   const shortcut = x.shape.at(-1) === options.filters ? x : bn(conv(x, 1));
   return relu(tf.layers.add().apply([branch, shortcut]) as tf.SymbolicTensor);
 }
+
+/** Options of {@linkcode fashionCnn}. */
+export interface FashionCnnOptions {
+  /** Seed of the initial weights (default 0). */
+  seed?: number;
+  /** End with logits (no softmax), for a loss that applies the softmax itself. Default false. */
+  logits?: boolean;
+}
+
+/**
+ * The course's Fashion-MNIST CNN: conv 32 (3×3), 2×2 pool, conv 64 (3×3), 2×2 pool, dense 128,
+ * dense 10 — the architecture the benchmarks compare with PyTorch.
+ *
+ * @example
+ * ```ts
+ * import { fashionCnn } from "@course/lib";
+ * const model = fashionCnn({ seed: 1 }); // 28×28×1 in, 10 probabilities out
+ * ```
+ */
+export function fashionCnn(options: FashionCnnOptions = {}): tf.LayersModel {
+  const seeds = new Seeds(options.seed ?? 0);
+  return tf.sequential({
+    name: "fashion_cnn",
+    layers: [
+      tf.layers.conv2d({
+        inputShape: [28, 28, 1],
+        filters: 32,
+        kernelSize: 3,
+        activation: "relu",
+        kernelInitializer: seeds.next(),
+      }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({
+        filters: 64,
+        kernelSize: 3,
+        activation: "relu",
+        kernelInitializer: seeds.next(),
+      }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 128, activation: "relu", kernelInitializer: seeds.next() }),
+      tf.layers.dense({
+        units: 10,
+        activation: options.logits ? "linear" : "softmax",
+        kernelInitializer: seeds.next(),
+      }),
+    ],
+  });
+}
