@@ -4,12 +4,14 @@
  *
  * ```
  * ./node_modules/.bin/deno run -A bench/training.ts [--rounds 3] [--steps 10] [--backends wasm,cpu,webgpu]
+ *   [--threads N]
  * ```
  *
  * Models: a U-Net (2 levels, 16 base filters, batch norm, transposed convolutions) at batch 8 on
  * 64×64×1, and the Fashion-MNIST CNN (conv 32, pool, conv 64, pool, dense 128, dense 10) at batch 64.
  * Each configuration runs `rounds` times, interleaved with the others; the medians are printed with
- * their ratios and written to `out/bench/training.json`.
+ * their ratios and written to `out/bench/training-<N>-threads.json`. The wasm backend and PyTorch get
+ * the same number of threads (default: one per core); the cpu and WebGPU backends use one.
  *
  * @module
  */
@@ -23,9 +25,13 @@ const { values } = parseArgs({
     steps: { type: "string", default: "10" },
     // The cpu backend needs minutes per U-Net step: leave it out for a quick comparison.
     backends: { type: "string", default: "wasm,cpu,webgpu" },
+    threads: { type: "string", default: String(navigator.hardwareConcurrency) },
   },
 });
 const rounds = Number(values.rounds), steps = Number(values.steps);
+const threads = Number(values.threads);
+// The wasm backend reads its thread count when it starts.
+Deno.env.set("COURSE_THREADS", String(threads));
 
 interface Workload {
   name: string;
@@ -84,8 +90,8 @@ async function tfjsSpeed(backend: string, w: Workload, n: number, warmUp: number
 
 const PYTORCH = `
 import sys, time, torch, torch.nn as nn
-torch.set_num_threads(1); torch.manual_seed(0)
-which, steps = sys.argv[1], int(sys.argv[2])
+which, steps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+torch.set_num_threads(threads); torch.manual_seed(0)
 def block(i, o): return nn.Sequential(nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU(), nn.Conv2d(o, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU())
 class UNet(nn.Module):
     def __init__(s, f=16):
@@ -129,9 +135,13 @@ async function torchPython(): Promise<string | undefined> {
 
 async function torchSpeed(python: string, which: string, n: number): Promise<number> {
   const { stdout, success, stderr } = await new Deno.Command(python, {
-    args: ["-c", PYTORCH, which, String(n)],
+    args: ["-c", PYTORCH, which, String(n), String(threads)],
     // torch.set_num_threads alone does not bound OpenBLAS or OpenMP.
-    env: { OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" },
+    env: Object.fromEntries(
+      ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"].map((
+        v,
+      ) => [v, String(threads)]),
+    ),
   }).output();
   if (!success) throw new Error(`PyTorch failed: ${new TextDecoder().decode(stderr)}`);
   return Number(new TextDecoder().decode(stdout).trim());
@@ -167,7 +177,8 @@ const results = Object.entries(samples).map(([model, byBackend]) => {
   return { model, samplesPerSecond: medians, ratios };
 });
 console.log(
-  `training speed, samples/s (median of ${rounds} interleaved rounds, ${steps} steps; 1 thread)`,
+  `training speed, samples/s (median of ${rounds} interleaved rounds, ${steps} steps; ` +
+    `wasm and PyTorch on ${threads} thread${threads > 1 ? "s" : ""})`,
 );
 for (const r of results) {
   const speeds = Object.entries(r.samplesPerSecond).map(([b, v]) => `${b} ${v.toFixed(1)}`).join(
@@ -181,8 +192,9 @@ for (const r of results) {
   );
 }
 await Deno.mkdir("out/bench", { recursive: true });
+const file = `out/bench/training-${threads}-threads.json`;
 await Deno.writeTextFile(
-  "out/bench/training.json",
-  JSON.stringify({ date: new Date().toISOString(), rounds, steps, threads: 1, results }, null, 2),
+  file,
+  JSON.stringify({ date: new Date().toISOString(), rounds, steps, threads, results }, null, 2),
 );
-console.log("written: out/bench/training.json");
+console.log(`written: ${file}`);

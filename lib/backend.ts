@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { registerWasmTrainingKernels } from "./kernels/wasm_training.ts";
+import { startWasm, wasmThreads } from "./kernels/wasm_threads.ts";
 
 /** The backends the course can run on, fastest first. */
 export const BACKENDS = ["webgpu", "wasm", "cpu"] as const;
@@ -25,6 +26,8 @@ export interface AdapterSummary {
 export interface BackendChoice {
   backend: BackendName;
   reason: string;
+  /** The wasm backend's thread count (`COURSE_THREADS`, else one per core). */
+  threads?: number;
 }
 
 /** Renderers that implement WebGPU on the CPU: usable, but slower than the wasm backend. */
@@ -114,16 +117,18 @@ export async function findAdapter(): Promise<AdapterSummary | null> {
   }
 }
 
-async function activate(backend: BackendName): Promise<void> {
+/** Starts a backend; returns the wasm backend's thread count. */
+async function activate(backend: BackendName): Promise<number | undefined> {
+  let threads: number | undefined;
   if (backend === "webgpu") await import("@tensorflow/tfjs-backend-webgpu");
   if (backend === "wasm") {
-    await import("@tensorflow/tfjs-backend-wasm");
     registerWasmTrainingKernels();
-  }
-  if (!(await tf.setBackend(backend))) {
+    threads = await startWasm(wasmThreads());
+  } else if (!(await tf.setBackend(backend))) {
     throw new Error(`tfjs could not initialise the ${backend} backend`);
   }
   await tf.ready();
+  return threads;
 }
 
 /**
@@ -160,7 +165,7 @@ export interface InitOptions {
  * @example
  * ```ts
  * import { init } from "@course/lib";
- * const { backend } = await init(); // prints e.g. "backend: wasm (no WebGPU adapter)"
+ * const { backend } = await init(); // prints e.g. "backend: wasm, 2 threads (no WebGPU adapter)"
  * ```
  */
 export async function init(options: InitOptions = {}): Promise<BackendChoice> {
@@ -169,8 +174,9 @@ export async function init(options: InitOptions = {}): Promise<BackendChoice> {
   const order = BACKENDS.slice(BACKENDS.indexOf(choice.backend));
   for (const [i, backend] of order.entries()) {
     try {
-      await activate(backend);
+      const threads = await activate(backend);
       if (i > 0) choice = { backend, reason: `${choice.backend} failed: ${choice.reason}` };
+      if (threads) choice = { ...choice, threads };
       break;
     } catch (error) {
       if (forced) {
@@ -182,6 +188,11 @@ export async function init(options: InitOptions = {}): Promise<BackendChoice> {
       choice = { backend, reason: (error as Error).message };
     }
   }
-  if (!options.quiet) console.log(`backend: ${choice.backend} (${choice.reason})`);
+  if (!options.quiet) {
+    const threads = choice.threads
+      ? `, ${choice.threads} thread${choice.threads > 1 ? "s" : ""}`
+      : "";
+    console.log(`backend: ${choice.backend}${threads} (${choice.reason})`);
+  }
   return choice;
 }

@@ -27,6 +27,7 @@
 export * as tf from "@tensorflow/tfjs";
 export * from "./backend.ts";
 export * from "./kernels/wasm_training.ts";
+export * from "./kernels/wasm_threads.ts";
 export * from "./random.ts";
 
 // Display and exercises

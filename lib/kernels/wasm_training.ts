@@ -81,6 +81,7 @@ function convInfo(
   attrs: {
     strides: number | [number, number];
     pad: unknown;
+    dilations?: number | [number, number];
     dimRoundingMode?: "floor" | "round" | "ceil";
   },
 ) {
@@ -88,10 +89,46 @@ function convInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],
     attrs.strides,
-    1,
+    attrs.dilations ?? 1,
     attrs.pad as "same" | "valid",
     attrs.dimRoundingMode,
   );
+}
+
+/**
+ * Input channel counts up to this take the filter gradient as patches × dy, a matrix multiply:
+ * XNNPACK's convolution with so few channels (and a kernel as large as the image) is slow.
+ */
+const FEW_CHANNELS = 4;
+
+/**
+ * The patches a convolution sees (im2col), transposed: one row per filter tap, one column per output
+ * pixel, [KH·KW·Cin, N·OH·OW]; zero where the filter reaches into the padding.
+ */
+function patches(backend: Backend, x: Info, info: tf.backend_util.Conv2DInfo): Info {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight, outWidth } = info;
+  const taps = info.filterHeight * info.filterWidth * c, pixels = n * outHeight * outWidth;
+  const out = backend.makeOutput([taps, pixels], "float32");
+  const source = backend.typedArrayFromHeap(x), target = backend.typedArrayFromHeap(out);
+  for (let kh = 0, tap = 0; kh < info.filterHeight; kh++) {
+    for (let kw = 0; kw < info.filterWidth; kw++) {
+      for (let ci = 0; ci < c; ci++, tap++) {
+        for (let b = 0, pixel = 0; b < n; b++) {
+          for (let oh = 0; oh < outHeight; oh++) {
+            const ih = oh * info.strideHeight - info.padInfo.top + kh * info.dilationHeight;
+            const inside = ih >= 0 && ih < h, row = (b * h + ih) * w;
+            for (let ow = 0; ow < outWidth; ow++, pixel++) {
+              const iw = ow * info.strideWidth - info.padInfo.left + kw * info.dilationWidth;
+              target[tap * pixels + pixel] = inside && iw >= 0 && iw < w
+                ? source[(row + iw) * c + ci]
+                : 0;
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
 }
 
 /**
@@ -105,6 +142,17 @@ function conv2DBackpropFilter(
   const { x, dy } = args.inputs;
   const filterShape = args.attrs.filterShape as number[];
   const info = convInfo(x.shape, filterShape, args.attrs as never);
+  if (x.shape[3] <= FEW_CHANNELS) {
+    // dW = patchesᵀ · dy, as [KH·KW·Cin, N·OH·OW] · [N·OH·OW, Cout].
+    const p = patches(backend, x, info);
+    const g = run("Reshape", backend, { x: dy }, { shape: [-1, info.outChannels] });
+    const dw = run("BatchMatMul", backend, { a: p, b: g }, {
+      transposeA: false,
+      transposeB: false,
+    });
+    free(backend, p, g);
+    return { ...dw, shape: filterShape };
+  }
   const [kh, kw] = filterShape, [sh, sw] = [info.strideHeight, info.strideWidth];
   const pad = info.padInfo;
   // Rows the forward convolution never reached (valid padding with a stride) are cropped.
@@ -200,6 +248,143 @@ function makeTile(original: tf.KernelFunc) {
   };
 }
 
+/**
+ * MaxPoolGrad: each output's gradient goes to the first largest pixel of its window (as on the cpu
+ * backend). One pass in JavaScript over the heap, channels innermost; the backend's own kernel
+ * takes ~15× longer on the Fashion CNN.
+ */
+function maxPoolGrad(
+  args: { inputs: Record<string, Info>; backend: unknown; attrs: Record<string, unknown> },
+): Info {
+  const backend = args.backend as Backend;
+  const { dy, input } = args.inputs;
+  const { filterSize, strides, pad, dimRoundingMode } = args.attrs as {
+    filterSize: number | [number, number];
+    strides: number | [number, number];
+    pad: "same" | "valid";
+    dimRoundingMode?: "floor" | "round" | "ceil";
+  };
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    filterSize,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
+  const out = backend.makeOutput(input.shape, "float32");
+  // Views after the allocation: growing the heap detaches earlier ones.
+  const x = backend.typedArrayFromHeap(input), g = backend.typedArrayFromHeap(dy);
+  const dx = backend.typedArrayFromHeap(out).fill(0);
+  const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth } = info;
+  const best = new Float32Array(c), at = new Int32Array(c);
+  for (let b = 0, o = 0; b < batchSize; b++) {
+    for (let oh = 0; oh < outHeight; oh++) {
+      const top = oh * info.strideHeight - info.padInfo.top;
+      const [h0, h1] = [Math.max(0, top), Math.min(inHeight, top + info.filterHeight)];
+      for (let ow = 0; ow < outWidth; ow++, o += c) {
+        const left = ow * info.strideWidth - info.padInfo.left;
+        const [w0, w1] = [Math.max(0, left), Math.min(inWidth, left + info.filterWidth)];
+        best.fill(-Infinity), at.fill(-1);
+        for (let h = h0; h < h1; h++) {
+          for (let w = w0; w < w1; w++) {
+            const base = ((b * inHeight + h) * inWidth + w) * c;
+            for (let k = 0; k < c; k++) {
+              if (x[base + k] > best[k]) best[k] = x[base + k], at[k] = base + k;
+            }
+          }
+        }
+        for (let k = 0; k < c; k++) if (at[k] >= 0) dx[at[k]] += g[o + k];
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * BatchMatMul with a transposed operand: the backend's kernel then skips XNNPACK and runs a loop
+ * 20–70× slower, so the operand is transposed first. Dense layers' gradients take this path.
+ */
+function makeBatchMatMul(original: tf.KernelFunc) {
+  return (
+    args: { inputs: Record<string, Info>; backend: unknown; attrs: Record<string, unknown> },
+  ): Info => {
+    const backend = args.backend as Backend;
+    const { a, b } = args.inputs;
+    const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+    const single = a.shape.slice(0, -2).every((d) => d === 1) &&
+      b.shape.slice(0, -2).every((d) => d === 1);
+    if (!single || (!transposeA && !transposeB)) {
+      return original(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+    }
+    const swap = (t: Info) => {
+      const perm = t.shape.map((_, i) => i);
+      [perm[perm.length - 2], perm[perm.length - 1]] = [
+        perm[perm.length - 1],
+        perm[perm.length - 2],
+      ];
+      return run("Transpose", backend, { x: t }, { perm });
+    };
+    const at = transposeA ? swap(a) : a, bt = transposeB ? swap(b) : b;
+    const out = original(
+      {
+        inputs: { a: at, b: bt },
+        backend,
+        attrs: { ...args.attrs, transposeA: false, transposeB: false },
+      } as unknown as Parameters<tf.KernelFunc>[0],
+    ) as Info;
+    free(backend, ...(transposeA ? [at] : []), ...(transposeB ? [bt] : []));
+    return out;
+  };
+}
+
+/**
+ * Sum over leading axes (a bias's or batch norm's gradient: [N, H, W, C] → [C]) in one pass over
+ * the heap; the backend's kernel transposes the whole tensor first. Other cases go to it.
+ */
+function makeSum(original: tf.KernelFunc) {
+  return (
+    args: { inputs: Record<string, Info>; backend: unknown; attrs: Record<string, unknown> },
+  ): Info => {
+    const backend = args.backend as Backend;
+    const { x } = args.inputs;
+    const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
+    const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+    const leading = axes.length < x.shape.length && axes.every((a, i) => a === i);
+    if (!leading || x.dtype !== "float32") {
+      return original(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+    }
+    const kept = x.shape.slice(axes.length);
+    const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, "float32");
+    const values = backend.typedArrayFromHeap(x), total = backend.typedArrayFromHeap(out);
+    const cols = total.length, sums = new Float64Array(cols);
+    for (let i = 0; i < values.length; i += cols) {
+      for (let j = 0; j < cols; j++) sums[j] += values[i + j];
+    }
+    total.set(sums);
+    return out;
+  };
+}
+
+/**
+ * Identity, and a Cast to the same type, share the input's memory (as the cpu backend does)
+ * instead of copying the whole tensor.
+ */
+function makeShared(original: tf.KernelFunc) {
+  return (
+    args: { inputs: Record<string, Info>; backend: unknown; attrs: Record<string, unknown> },
+  ): Info => {
+    const backend = args.backend as Backend & { incRef(dataId: object): void };
+    const { x } = args.inputs;
+    const dtype = (args.attrs?.dtype as tf.DataType | undefined) ?? x.dtype;
+    if (x.dtype === "string" || dtype !== x.dtype) {
+      return original(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+    }
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype };
+  };
+}
+
 let registered = false;
 
 /**
@@ -218,9 +403,10 @@ export function registerWasmTrainingKernels(): void {
   const kernels: [string, typeof conv2DBackpropFilter][] = [
     ["Conv2DBackpropFilter", conv2DBackpropFilter],
     ["Conv2DBackpropInput", conv2DBackpropInput],
+    ["MaxPoolGrad", maxPoolGrad],
   ];
   for (const [kernelName, kernelFunc] of kernels) {
-    // The wasm backend's own Conv2DBackpropInput is a naive loop: replace it.
+    // The wasm backend's own Conv2DBackpropInput and MaxPoolGrad are slow loops: replace them.
     if (tf.getKernel(kernelName, "wasm")) tf.unregisterKernel(kernelName, "wasm");
     tf.registerKernel({
       kernelName,
@@ -228,7 +414,16 @@ export function registerWasmTrainingKernels(): void {
       kernelFunc: kernelFunc as unknown as tf.KernelFunc,
     });
   }
-  const tile = tf.getKernel("Tile", "wasm")!;
-  tf.unregisterKernel("Tile", "wasm");
-  tf.registerKernel({ ...tile, kernelFunc: makeTile(tile.kernelFunc) as unknown as tf.KernelFunc });
+  const wrapped: [string, (original: tf.KernelFunc) => unknown][] = [
+    ["Tile", makeTile],
+    ["BatchMatMul", makeBatchMatMul],
+    ["Sum", makeSum],
+    ["Identity", makeShared],
+    ["Cast", makeShared],
+  ];
+  for (const [kernelName, wrap] of wrapped) {
+    const kernel = tf.getKernel(kernelName, "wasm")!;
+    tf.unregisterKernel(kernelName, "wasm");
+    tf.registerKernel({ ...kernel, kernelFunc: wrap(kernel.kernelFunc) as tf.KernelFunc });
+  }
 }

@@ -59,8 +59,9 @@ describe("init", () => {
     expect(tf.getBackend()).toBe("wasm");
     expect(log).toHaveBeenCalledTimes(1);
     expect(log.mock.calls[0][0]).toMatch(
-      /^backend: wasm \((no WebGPU adapter|WebGPU adapter is a software fallback: .+)\)$/,
+      /^backend: wasm, \d+ threads? \((no WebGPU adapter|WebGPU adapter is a software fallback: .+)\)$/,
     );
+    expect(choice.threads).toBe(navigator.hardwareConcurrency);
   });
 
   test("COURSE_BACKEND=cpu forces cpu, without tfjs's Node.js banner", async () => {

@@ -87,6 +87,23 @@ test(
   120_000,
 );
 
+/** The values `f` computes on the cpu and the wasm backends (tensors made inside `f`). */
+async function onBoth(f: () => tf.Tensor): Promise<{ cpu: number[]; wasm: number[] }> {
+  const run = async (backend: string) => {
+    await tf.setBackend(backend);
+    return tf.tidy(() => Array.from(f().dataSync()));
+  };
+  const cpu = await run("cpu"), wasm = await run("wasm");
+  return { cpu, wasm };
+}
+
+/** Gaussian values from a seed, as a tensor of `shape`. */
+function randomTensor(shape: number[], seed: number): tf.Tensor {
+  const random = seededRandom(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(Float32Array.from({ length: n }, () => gaussian(random)), shape);
+}
+
 test("Tile on wasm equals the cpu backend's, on the fast path (batch norm's broadcast) and off it", async () => {
   const cases: [number[], number[]][] = [[[1, 1, 1, 5], [3, 4, 2, 1]], [[1, 7], [5, 1]], [[2, 3], [
     2,
@@ -94,11 +111,85 @@ test("Tile on wasm equals the cpu backend's, on the fast path (batch norm's broa
   ]], [[1, 3, 1], [2, 1, 4]]];
   for (const [shape, reps] of cases) {
     const values = Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => i + 0.5);
-    const tiled = async (backend: string) => {
-      await tf.setBackend(backend);
-      return tf.tidy(() => Array.from(tf.tile(tf.tensor(values, shape), reps).dataSync()));
-    };
-    expect(await tiled("wasm"), `${shape} × ${reps}`).toEqual(await tiled("cpu"));
+    const { cpu, wasm } = await onBoth(() => tf.tile(tf.tensor(values, shape), reps));
+    expect(wasm, `${shape} × ${reps}`).toEqual(cpu);
   }
+});
+
+test("max-pooling's gradient on wasm equals the cpu backend's, overlapping windows and padding included", async () => {
+  const failures: string[] = [];
+  for (const [size, stride] of [[2, 2], [3, 2], [2, 1], [3, 3]]) {
+    for (const pad of ["same", "valid"] as const) {
+      for (const [batch, channels] of [[1, 1], [3, 5]]) {
+        const shape = [batch, 7, 10, channels];
+        const { cpu, wasm } = await onBoth(() => {
+          const x = randomTensor(shape, size * 10 + stride + channels);
+          const dy = randomTensor(tf.maxPool(x as tf.Tensor4D, size, stride, pad).shape, 7);
+          return tf.grad((a: tf.Tensor) =>
+            tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, size, stride, pad), dy))
+          )(x);
+        });
+        const error = difference(wasm, cpu);
+        if (!(error < 1e-6)) failures.push(`${size}/${stride} ${pad} ${shape}: ${error}`);
+      }
+    }
+  }
+  expect(failures).toEqual([]);
+});
+
+test("max-pooling's gradient goes to the first of equal maxima, as on the cpu backend", async () => {
+  const { cpu, wasm } = await onBoth(() =>
+    tf.grad((a: tf.Tensor) => tf.sum(tf.maxPool(a as tf.Tensor4D, 2, 2, "valid")))(
+      tf.tensor4d([0, 0, 0, 0, 1, 1, 1, 1], [1, 2, 4, 1]),
+    )
+  );
+  expect(wasm).toEqual([0, 0, 0, 0, 1, 0, 1, 0]);
+  expect(wasm).toEqual(cpu);
+});
+
+test("matrix products with transposed operands on wasm equal the cpu backend's", async () => {
+  for (
+    const [transposeA, transposeB] of [[false, false], [true, false], [false, true], [true, true]]
+  ) {
+    for (const batch of [[], [1], [2]]) {
+      const { cpu, wasm } = await onBoth(() => {
+        const a = randomTensor([...batch, ...(transposeA ? [5, 3] : [3, 5])], 1);
+        const b = randomTensor([...batch, ...(transposeB ? [4, 5] : [5, 4])], 2);
+        return tf.matMul(a, b, transposeA, transposeB);
+      });
+      expect(difference(wasm, cpu), `${transposeA} ${transposeB} ${batch}`).toBeLessThan(1e-6);
+    }
+  }
+});
+
+test("sums over leading axes (a bias's gradient) on wasm equal the cpu backend's; other sums too", async () => {
+  const cases: [number[], number[], boolean][] = [
+    [[0, 1, 2], [], false],
+    [[0, 1, 2], [], true],
+    [[0], [], false],
+    [[1, 2], [], false],
+    [[3], [], true],
+  ];
+  for (const [axes, , keepDims] of cases) {
+    const { cpu, wasm } = await onBoth(() => tf.sum(randomTensor([4, 6, 5, 3], 3), axes, keepDims));
+    expect(difference(wasm, cpu), `${axes} ${keepDims}`).toBeLessThan(1e-6);
+  }
+  const ints = await onBoth(() => tf.sum(tf.tensor([[1, 2], [3, 4]], [2, 2], "int32"), 0));
+  expect(ints.wasm).toEqual([4, 6]);
+  expect(tf.sum(randomTensor([2, 3], 4), 0, true).shape).toEqual([1, 3]);
+});
+
+test("a clone or a same-type cast on wasm shares memory, and outlives its source", async () => {
   await tf.setBackend("wasm");
+  const buffers = () => tf.engine().backend.numDataIds();
+  const before = buffers();
+  const source = tf.tensor([1.5, -2.5, 3.5]);
+  const clone = tf.clone(source), cast = tf.cast(source, "float32");
+  expect(buffers() - before).toBe(1); // one buffer for all three
+  source.dispose();
+  expect(Array.from(clone.dataSync())).toEqual([1.5, -2.5, 3.5]);
+  clone.dispose();
+  expect(Array.from(cast.dataSync())).toEqual([1.5, -2.5, 3.5]);
+  expect(Array.from(tf.cast(cast, "int32").dataSync())).toEqual([1, -2, 3]);
+  cast.dispose();
 });
