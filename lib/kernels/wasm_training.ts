@@ -132,6 +132,18 @@ function patches(backend: Backend, x: Info, info: tf.backend_util.Conv2DInfo): I
 }
 
 /**
+ * Whether the filter's windows tile the input exactly (kernel = stride, no padding, nothing left
+ * over), as in a U-Net's 2×2, stride-2 transposed convolutions: then the input gradient is one
+ * matrix product and a reordering.
+ */
+function tiles(info: tf.backend_util.Conv2DInfo): boolean {
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
+  return kh === sh && kw === sw && info.dilationHeight === 1 && info.dilationWidth === 1 &&
+    padInfo.top === 0 && padInfo.left === 0 && info.outHeight * sh === info.inHeight &&
+    info.outWidth * sw === info.inWidth;
+}
+
+/**
  * The filter gradient: conv2d(xᵀ, dyᵀ) with x as [Cin, H, W, N], dy as a filter [OH, OW, N, Cout],
  * dilation = the forward stride; then [Cin, KH, KW, Cout] → [KH, KW, Cin, Cout].
  */
@@ -190,6 +202,42 @@ function dilate(backend: Backend, dy: Info, sh: number, sw: number): { info: Inf
   return { info: trimmed, made: true };
 }
 
+/**
+ * The input gradient when the windows tile the input: each dy pixel times the filter, [N·OH·OW, Cout]
+ * · [Cout, KH·KW·Cin], is one KH×KW block of dx, put in place in JavaScript.
+ */
+function tiledBackpropInput(
+  backend: Backend,
+  dy: Info,
+  filter: Info,
+  info: tf.backend_util.Conv2DInfo,
+): Info {
+  const { batchSize: n, outHeight, outWidth, filterHeight: kh, filterWidth: kw } = info;
+  const c = info.inChannels;
+  const g = run("Reshape", backend, { x: dy }, { shape: [-1, info.outChannels] });
+  const w = run("Reshape", backend, { x: filter }, { shape: [-1, info.outChannels] });
+  const blocks = run("BatchMatMul", backend, { a: g, b: w }, {
+    transposeA: false,
+    transposeB: true,
+  });
+  const out = backend.makeOutput(info.inShape, "float32");
+  const source = backend.typedArrayFromHeap(blocks), target = backend.typedArrayFromHeap(out);
+  const row = kw * c; // one row of a block: contiguous in dx
+  for (let b = 0, pixel = 0; b < n; b++) {
+    for (let oh = 0; oh < outHeight; oh++) {
+      for (let ow = 0; ow < outWidth; ow++, pixel++) {
+        for (let i = 0; i < kh; i++) {
+          const from = (pixel * kh + i) * row;
+          const to = ((b * info.inHeight + oh * kh + i) * info.inWidth + ow * kw) * c;
+          for (let k = 0; k < row; k++) target[to + k] = source[from + k];
+        }
+      }
+    }
+  }
+  free(backend, g, w, blocks);
+  return out;
+}
+
 /** The input gradient: a full stride-1 convolution of (dilated) dy with the rotated, swapped filter. */
 function conv2DBackpropInput(
   args: { inputs: Record<string, Info>; backend: unknown; attrs: Record<string, unknown> },
@@ -198,6 +246,7 @@ function conv2DBackpropInput(
   const { dy, filter } = args.inputs;
   const inputShape = args.attrs.inputShape as number[];
   const info = convInfo(inputShape, filter.shape, args.attrs as never);
+  if (tiles(info)) return tiledBackpropInput(backend, dy, filter, info);
   const [kh, kw] = filter.shape, pad = info.padInfo;
   const spread = dilate(backend, dy, info.strideHeight, info.strideWidth);
   const [hd, wd] = [spread.info.shape[1], spread.info.shape[2]];
@@ -338,11 +387,26 @@ function makeBatchMatMul(original: tf.KernelFunc) {
   };
 }
 
+/** Column sums of a row-major [rows, cols] matrix, eight rows at a time, in float64. */
+function columnSums(values: Float32Array, cols: number): Float64Array {
+  const sums = new Float64Array(cols), rows = values.length / cols;
+  let r = 0;
+  for (; r + 8 <= rows; r += 8) {
+    for (let j = 0, k = r * cols; j < cols; j++, k++) {
+      sums[j] += values[k] + values[k + cols] + values[k + 2 * cols] + values[k + 3 * cols] +
+        values[k + 4 * cols] + values[k + 5 * cols] + values[k + 6 * cols] + values[k + 7 * cols];
+    }
+  }
+  for (; r < rows; r++) for (let j = 0; j < cols; j++) sums[j] += values[r * cols + j];
+  return sums;
+}
+
 /**
- * Sum over leading axes (a bias's or batch norm's gradient: [N, H, W, C] → [C]) in one pass over
- * the heap; the backend's kernel transposes the whole tensor first. Other cases go to it.
+ * Sum and Mean over leading axes (a bias's or batch norm's gradient: [N, H, W, C] → [C]) in one
+ * pass over the heap; the backend's kernels transpose the whole tensor first (2–4× slower). Other
+ * cases go to them.
  */
-function makeSum(original: tf.KernelFunc) {
+function makeReduction(original: tf.KernelFunc, mean: boolean) {
   return (
     args: { inputs: Record<string, Info>; backend: unknown; attrs: Record<string, unknown> },
   ): Info => {
@@ -354,14 +418,11 @@ function makeSum(original: tf.KernelFunc) {
     if (!leading || x.dtype !== "float32") {
       return original(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
     }
-    const kept = x.shape.slice(axes.length);
+    const kept = x.shape.slice(axes.length), cols = tf.util.sizeFromShape(kept);
     const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, "float32");
-    const values = backend.typedArrayFromHeap(x), total = backend.typedArrayFromHeap(out);
-    const cols = total.length, sums = new Float64Array(cols);
-    for (let i = 0; i < values.length; i += cols) {
-      for (let j = 0; j < cols; j++) sums[j] += values[i + j];
-    }
-    total.set(sums);
+    const sums = columnSums(backend.typedArrayFromHeap(x) as Float32Array, cols);
+    const rows = tf.util.sizeFromShape(x.shape) / cols;
+    backend.typedArrayFromHeap(out).set(mean ? sums.map((v) => v / rows) : sums);
     return out;
   };
 }
@@ -417,7 +478,8 @@ export function registerWasmTrainingKernels(): void {
   const wrapped: [string, (original: tf.KernelFunc) => unknown][] = [
     ["Tile", makeTile],
     ["BatchMatMul", makeBatchMatMul],
-    ["Sum", makeSum],
+    ["Sum", (sum: tf.KernelFunc) => makeReduction(sum, false)],
+    ["Mean", (mean: tf.KernelFunc) => makeReduction(mean, true)],
     ["Identity", makeShared],
     ["Cast", makeShared],
   ];

@@ -193,3 +193,31 @@ test("a clone or a same-type cast on wasm shares memory, and outlives its source
   expect(Array.from(tf.cast(cast, "int32").dataSync())).toEqual([1, -2, 3]);
   cast.dispose();
 });
+
+test("transposed convolutions on wasm (2×2 stride 2 as in a U-Net, 3×3 stride 2) equal the cpu backend's, outputs and gradients", async () => {
+  for (const [kernel, stride, pad] of [[2, 2, "same"], [2, 2, "valid"], [3, 2, "same"]] as const) {
+    for (const [batch, inChannels, outChannels] of [[1, 1, 3], [3, 8, 5]]) {
+      const xShape = [batch, 5, 6, inChannels], wShape = [kernel, kernel, outChannels, inChannels];
+      const outShape = [batch, 5 * stride, 6 * stride, outChannels] as [
+        number,
+        number,
+        number,
+        number,
+      ];
+      const { cpu, wasm } = await onBoth(() => {
+        const x = randomTensor(xShape, kernel + inChannels), w = randomTensor(wShape, 5);
+        const transposed = (a: tf.Tensor, b: tf.Tensor) =>
+          tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, outShape, stride, pad);
+        const dy = randomTensor(outShape, 6);
+        const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(transposed(a, b), dy))
+        )([
+          x,
+          w,
+        ]);
+        return tf.concat([transposed(x, w).flatten(), dx.flatten(), dw.flatten()]);
+      });
+      expect(difference(wasm, cpu), `${kernel}/${stride} ${pad} ${xShape}`).toBeLessThan(1e-5);
+    }
+  }
+});
