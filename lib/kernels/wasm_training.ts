@@ -446,6 +446,95 @@ function makeShared(original: tf.KernelFunc) {
   };
 }
 
+/**
+ * Copies `blocks` runs of `width` values from `from` (one every `fromStride`, starting at
+ * `fromOffset`) to `to` (likewise): both concatenation and splitting along an axis are this.
+ */
+function copyBlocks(
+  from: ArrayLike<number>,
+  [fromOffset, fromStride]: [number, number],
+  to: { [i: number]: number },
+  [toOffset, toStride]: [number, number],
+  width: number,
+  blocks: number,
+): void {
+  for (let b = 0; b < blocks; b++) {
+    const f = fromOffset + b * fromStride, t = toOffset + b * toStride;
+    for (let k = 0; k < width; k++) to[t + k] = from[f + k];
+  }
+}
+
+/** Sizes of the axes before `axis` and from `axis` on. */
+function outerInner(shape: number[], axis: number): [number, number] {
+  return [tf.util.sizeFromShape(shape.slice(0, axis)), tf.util.sizeFromShape(shape.slice(axis))];
+}
+
+/**
+ * Concat along any axis in plain loops: the backend's kernel copies with a typed-array `set` per
+ * run, slow for a U-Net's skip connections (runs of 16–32 channels).
+ */
+function makeConcat(original: tf.KernelFunc) {
+  return (
+    args: { inputs: Info[]; backend: unknown; attrs: Record<string, unknown> },
+  ): Info => {
+    const backend = args.backend as Backend;
+    const inputs = args.inputs.filter((t) => tf.util.sizeFromShape(t.shape) > 0);
+    if (inputs.length < 2 || inputs.some((t) => t.dtype !== "float32")) {
+      return original(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+    }
+    const axis = tf.util.parseAxisParam(args.attrs.axis as number, inputs[0].shape)[0];
+    const shape = tf.backend_util.computeOutShape(inputs.map((t) => t.shape), axis);
+    const out = backend.makeOutput(shape, "float32");
+    const target = backend.typedArrayFromHeap(out);
+    const [outer, total] = outerInner(shape, axis);
+    let offset = 0;
+    for (const input of inputs) {
+      const inner = outerInner(input.shape, axis)[1];
+      copyBlocks(
+        backend.typedArrayFromHeap(input),
+        [0, inner],
+        target,
+        [offset, total],
+        inner,
+        outer,
+      );
+      offset += inner;
+    }
+    return out;
+  };
+}
+
+/** SplitV (Concat's gradient) in plain loops; the backend's kernel runs a generic Slice per part. */
+function makeSplitV(original: tf.KernelFunc) {
+  return (
+    args: { inputs: Record<string, Info>; backend: unknown; attrs: Record<string, unknown> },
+  ): Info[] => {
+    const backend = args.backend as Backend;
+    const { x } = args.inputs;
+    if (x.dtype !== "float32") {
+      return original(args as unknown as Parameters<tf.KernelFunc>[0]) as Info[];
+    }
+    const axis = tf.util.parseAxisParam(args.attrs.axis as number, x.shape)[0];
+    const sizes = tf.backend_util.prepareSplitSize(
+      { shape: x.shape } as tf.Tensor,
+      args.attrs.numOrSizeSplits as number[],
+      axis,
+    );
+    const [outer, total] = outerInner(x.shape, axis);
+    let offset = 0;
+    return sizes.map((size) => {
+      const shape = x.shape.map((d, i) => i === axis ? size : d);
+      const out = backend.makeOutput(shape, "float32");
+      const inner = outerInner(shape, axis)[1];
+      // Views after each allocation: growing the heap detaches earlier ones.
+      const source = backend.typedArrayFromHeap(x), target = backend.typedArrayFromHeap(out);
+      copyBlocks(source, [offset, total], target, [0, inner], inner, outer);
+      offset += inner;
+      return out;
+    });
+  };
+}
+
 let registered = false;
 
 /**
@@ -480,6 +569,8 @@ export function registerWasmTrainingKernels(): void {
     ["BatchMatMul", makeBatchMatMul],
     ["Sum", (sum: tf.KernelFunc) => makeReduction(sum, false)],
     ["Mean", (mean: tf.KernelFunc) => makeReduction(mean, true)],
+    ["Concat", makeConcat],
+    ["SplitV", makeSplitV],
     ["Identity", makeShared],
     ["Cast", makeShared],
   ];

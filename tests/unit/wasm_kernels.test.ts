@@ -221,3 +221,21 @@ test("transposed convolutions on wasm (2×2 stride 2 as in a U-Net, 3×3 stride 
     }
   }
 });
+
+test("concatenation and splitting along every axis on wasm equal the cpu backend's", async () => {
+  for (const axis of [0, 1, 2, 3]) {
+    const { cpu, wasm } = await onBoth(() => {
+      const parts = [randomTensor([2, 3, 4, 5], 1), randomTensor([2, 3, 4, 5], 2)].map((t, i) =>
+        t.slice(0, [2, 3, 4, 5].map((d, j) => j === axis ? d - i : d))
+      );
+      const joined = tf.concat(parts, axis);
+      const [a, b, c] = tf.split(joined, [1, 2, joined.shape[axis] - 3], axis);
+      return tf.concat([joined.flatten(), c.flatten(), b.flatten(), a.flatten()]);
+    });
+    expect(wasm, `axis ${axis}`).toEqual(cpu);
+  }
+  const ints = await onBoth(() =>
+    tf.concat([tf.tensor1d([1, 2], "int32"), tf.tensor1d([3], "int32")])
+  );
+  expect(ints.wasm).toEqual([1, 2, 3]);
+});
