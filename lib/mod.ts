@@ -49,6 +49,7 @@ export * from "./scratch/dense.ts";
 export * from "./scratch/mlp.ts";
 export * from "./scratch/optimisers.ts";
 export * from "./scratch/gradient_check.ts";
+export * from "./scratch/convolution.ts";
 
 // Toolkit on tfjs
 export * as losses from "./losses.ts";

@@ -108,26 +108,35 @@ const FEW_CHANNELS = 4;
 function patches(backend: Backend, x: Info, info: tf.backend_util.Conv2DInfo): Info {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight, outWidth } = info;
   const taps = info.filterHeight * info.filterWidth * c, pixels = n * outHeight * outWidth;
+  // Channels first, [Cin, N, H, W], so that each row of patches copies runs along image rows.
+  const planes = c > 1 ? run("Transpose", backend, { x }, { perm: [3, 0, 1, 2] }) : x;
   const out = backend.makeOutput([taps, pixels], "float32");
-  const source = backend.typedArrayFromHeap(x), target = backend.typedArrayFromHeap(out);
-  for (let kh = 0, tap = 0; kh < info.filterHeight; kh++) {
+  const source = backend.typedArrayFromHeap(planes), target = backend.typedArrayFromHeap(out);
+  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  for (let kh = 0, t = 0; kh < info.filterHeight; kh++) {
     for (let kw = 0; kw < info.filterWidth; kw++) {
-      for (let ci = 0; ci < c; ci++, tap++) {
-        for (let b = 0, pixel = 0; b < n; b++) {
-          for (let oh = 0; oh < outHeight; oh++) {
-            const ih = oh * info.strideHeight - info.padInfo.top + kh * info.dilationHeight;
-            const inside = ih >= 0 && ih < h, row = (b * h + ih) * w;
-            for (let ow = 0; ow < outWidth; ow++, pixel++) {
-              const iw = ow * info.strideWidth - info.padInfo.left + kw * info.dilationWidth;
-              target[tap * pixels + pixel] = inside && iw >= 0 && iw < w
-                ? source[(row + iw) * c + ci]
-                : 0;
+      // Output columns whose input column lies inside the image: [first, last).
+      const left = kw * dw - info.padInfo.left;
+      const first = Math.min(outWidth, Math.max(0, Math.ceil(-left / sw)));
+      const last = Math.max(first, Math.min(outWidth, Math.ceil((w - left) / sw)));
+      for (let ci = 0; ci < c; ci++) {
+        for (let b = 0; b < n; b++) {
+          for (let oh = 0; oh < outHeight; oh++, t += outWidth) {
+            const ih = oh * sh - info.padInfo.top + kh * dh;
+            if (ih < 0 || ih >= h) {
+              target.fill(0, t, t + outWidth);
+              continue;
             }
+            const row = ((ci * n + b) * h + ih) * w + left;
+            target.fill(0, t, t + first);
+            for (let ow = first; ow < last; ow++) target[t + ow] = source[row + ow * sw];
+            target.fill(0, t + last, t + outWidth);
           }
         }
       }
     }
   }
+  if (planes !== x) free(backend, planes);
   return out;
 }
 
