@@ -122,6 +122,7 @@ async function activate(backend: BackendName): Promise<number | undefined> {
   let threads: number | undefined;
   if (backend === "webgpu") await import("@tensorflow/tfjs-backend-webgpu");
   if (backend === "wasm") {
+    await import("@tensorflow/tfjs-backend-wasm"); // registers the backend's own kernels first
     registerWasmTrainingKernels();
     threads = await startWasm(wasmThreads());
   } else if (!(await tf.setBackend(backend))) {

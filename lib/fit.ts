@@ -109,6 +109,11 @@ function checkData(data: Data, what: string): number {
   return n;
 }
 
+/** The regularisation penalties of a model's layers (kernel and bias regularisers), as scalars. */
+function penalties(model: tf.LayersModel): tf.Scalar[] {
+  return (model as unknown as { calculateLosses(): tf.Scalar[] }).calculateLosses();
+}
+
 /**
  * Mean loss and metrics of a model over data, in batches, in inference mode.
  *
@@ -149,8 +154,9 @@ export async function evaluate(
  * Trains `model` on `data` and returns one {@linkcode EpochLog} per epoch.
  *
  * Each epoch shuffles the examples with a seeded generator, takes steps on mini-batches, then
- * evaluates on `validation`. Every tensor it makes is freed: `tf.memory().numTensors` is the same
- * after every epoch.
+ * evaluates on `validation`. The training loss includes the layers' regularisation penalties
+ * (`kernelRegularizer` and the like), as in Keras; `valLoss` is the loss on the data alone. Every
+ * tensor it makes is freed: `tf.memory().numTensors` is the same after every epoch.
  *
  * @example
  * ```ts
@@ -210,7 +216,8 @@ export async function fit(
         let pred: tf.Tensor | undefined;
         const { value, grads } = tf.variableGrads(() => {
           pred = tf.keep(model.apply(x, { training: true }) as tf.Tensor);
-          return loss(y, pred);
+          // The layers' weight penalties (L1/L2 regularisers), as Keras adds them.
+          return penalties(model).reduce((total, p) => total.add(p), loss(y, pred));
         }, variables);
         opt.applyGradients(grads);
         for (const [name, metric] of Object.entries(metrics)) {

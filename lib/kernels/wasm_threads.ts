@@ -19,7 +19,6 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import * as wasm from "@tensorflow/tfjs-backend-wasm";
 import { createRequire } from "node:module";
 import process from "node:process";
 import { Worker as NodeWorker } from "node:worker_threads";
@@ -128,6 +127,9 @@ async function inWebDisguise<T>(threads: number, start: () => Promise<T>): Promi
  * ```
  */
 export async function startWasm(threads: number): Promise<number> {
+  // Imported here, not above: importing registers the backend, and an unstarted wasm backend would
+  // become tfjs's default before init() runs.
+  const wasm = await import("@tensorflow/tfjs-backend-wasm");
   if (threads > 1 && !tf.findBackend("wasm")) {
     // Emscripten's web path cannot find the binaries by itself: tfjs fetches them from here.
     const main = createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm");

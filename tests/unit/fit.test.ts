@@ -192,3 +192,32 @@ test("a saved model loads with identical predictions", async () => {
   );
   tf.dispose([x, p, q]);
 });
+
+test("a layer's L2 penalty joins the training loss and its gradient, by hand", async () => {
+  await init({ backend: "cpu", quiet: true });
+  // One weight w = 1, input 1, target 0: loss (w − 0)² = 1, its gradient 2w = 2; the penalty
+  // 0.5·w² adds 0.5 to the loss and w = 1 to the gradient. SGD at 0.1: w = 1 − 0.1·3 = 0.7.
+  const train = async (l2?: number) => {
+    const model = tf.sequential({
+      layers: [tf.layers.dense({
+        inputShape: [1],
+        units: 1,
+        useBias: false,
+        kernelInitializer: "ones",
+        kernelRegularizer: l2 ? tf.regularizers.l2({ l2 }) : undefined,
+      })],
+    });
+    const history = await fit(model, { x: tf.ones([1, 1]), y: tf.zeros([1, 1]) }, {
+      loss: "mse",
+      optimizer: "sgd",
+      learningRate: 0.1,
+      epochs: 1,
+    });
+    return { loss: history[0].loss, w: (model.getWeights()[0].dataSync())[0] };
+  };
+  const penalised = await train(0.5), plain = await train();
+  expect(penalised.loss).toBeCloseTo(1.5, 6);
+  expect(penalised.w).toBeCloseTo(0.7, 6);
+  expect(plain.loss).toBeCloseTo(1, 6);
+  expect(plain.w).toBeCloseTo(0.8, 6);
+});
