@@ -19,3 +19,4 @@ export * from "./fashion_mnist.ts";
 export * from "./digits.ts";
 export * from "./microscopy.ts";
 export * from "./synthetic.ts";
+export * from "./models.ts";

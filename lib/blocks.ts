@@ -311,6 +311,8 @@ export interface FashionCnnOptions {
   seed?: number;
   /** End with logits (no softmax), for a loss that applies the softmax itself. Default false. */
   logits?: boolean;
+  /** Number of classes (default 10). */
+  classes?: number;
 }
 
 /**
@@ -346,7 +348,7 @@ export function fashionCnn(options: FashionCnnOptions = {}): tf.LayersModel {
       tf.layers.flatten(),
       tf.layers.dense({ units: 128, activation: "relu", kernelInitializer: seeds.next() }),
       tf.layers.dense({
-        units: 10,
+        units: options.classes ?? 10,
         activation: options.logits ? "linear" : "softmax",
         kernelInitializer: seeds.next(),
       }),

@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import * as losses from "./losses.ts";
-import { accuracy } from "./metrics.ts";
+import { accuracyTensor } from "./metrics.ts";
 import { getLearningRate, optimizer as namedOptimizer, type OptimizerName } from "./optimizers.ts";
 import { seededRandom, shuffled } from "./random.ts";
 
@@ -16,8 +16,11 @@ export interface Data {
   y: tf.Tensor;
 }
 
-/** A metric of a batch: a number computed from targets and predictions. */
-export type Metric = (yTrue: tf.Tensor, yPred: tf.Tensor) => number;
+/**
+ * A metric of a batch, computed from targets and predictions: a number, or a scalar tensor that
+ * `fit` reads asynchronously (which the WebGPU backend requires under Deno).
+ */
+export type Metric = (yTrue: tf.Tensor, yPred: tf.Tensor) => number | tf.Scalar;
 
 /** What one epoch gave: the training loss, validation loss and metrics (means over the epoch). */
 export interface EpochLog {
@@ -92,7 +95,7 @@ function metricsOf(option: FitOptions["metrics"]): Record<string, Metric> {
             `pass other metrics as functions`,
         );
       }
-      return [name, accuracy];
+      return [name, accuracyTensor];
     }));
   }
   return option;
@@ -107,6 +110,28 @@ function checkData(data: Data, what: string): number {
     );
   }
   return n;
+}
+
+/** Each metric of a batch: numbers, or scalars to read later. */
+function measure(
+  metrics: Record<string, Metric>,
+  y: tf.Tensor,
+  pred: tf.Tensor,
+): Record<string, number | tf.Scalar> {
+  return Object.fromEntries(Object.entries(metrics).map(([name, m]) => [name, m(y, pred)]));
+}
+
+/** Adds a batch's values, weighted by its size, reading (then freeing) scalars asynchronously. */
+async function addUp(
+  sums: Record<string, number>,
+  values: Record<string, number | tf.Scalar>,
+  size: number,
+): Promise<void> {
+  for (const [name, value] of Object.entries(values)) {
+    const number = typeof value === "number" ? value : (await value.data())[0];
+    if (typeof value !== "number") value.dispose();
+    sums[name] = (sums[name] ?? 0) + number * size;
+  }
 }
 
 /** The regularisation penalties of a model's layers (kernel and bias regularisers), as scalars. */
@@ -136,16 +161,12 @@ export async function evaluate(
   const sums: Record<string, number> = { loss: 0 };
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
-    const value = tf.tidy(() => {
+    const values = tf.tidy(() => {
       const x = data.x.slice(start, size), y = data.y.slice(start, size);
       const pred = model.predict(x) as tf.Tensor;
-      for (const [name, metric] of Object.entries(metrics)) {
-        sums[name] = (sums[name] ?? 0) + metric(y, pred) * size;
-      }
-      return loss(y, pred);
+      return { loss: loss(y, pred), ...measure(metrics, y, pred) };
     });
-    sums.loss += (await value.data())[0] * size;
-    value.dispose();
+    await addUp(sums, values, size);
   }
   return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / n]));
 }
@@ -209,8 +230,8 @@ export async function fit(
     const sums: Record<string, number> = { loss: 0 };
     for (let b = 0; b * batchSize < n; b++) {
       const batch = order.slice(b * batchSize, (b + 1) * batchSize);
-      // The loss is read asynchronously: WebGPU cannot read synchronously under Deno.
-      const lossTensor = tf.tidy(() => {
+      // Losses and metrics are read asynchronously: WebGPU cannot read synchronously under Deno.
+      const values = tf.tidy(() => {
         const index = tf.tensor1d(batch, "int32");
         const x = tf.gather(data.x, index), y = tf.gather(data.y, index);
         let pred: tf.Tensor | undefined;
@@ -220,15 +241,12 @@ export async function fit(
           return penalties(model).reduce((total, p) => total.add(p), loss(y, pred));
         }, variables);
         opt.applyGradients(grads);
-        for (const [name, metric] of Object.entries(metrics)) {
-          sums[name] = (sums[name] ?? 0) + metric(y, pred!) * batch.length;
-        }
+        const scores = measure(metrics, y, pred!);
         pred!.dispose(); // kept out of the gradient tape's tidy for the metrics
-        return value;
+        return { loss: value, ...scores };
       });
-      const batchLoss = (await lossTensor.data())[0];
-      lossTensor.dispose();
-      sums.loss += batchLoss * batch.length;
+      const batchLoss = (await values.loss.data())[0];
+      await addUp(sums, values, batch.length);
       for (const c of callbacks) await c.onBatchEnd?.(b, batchLoss, context);
     }
     const log: EpochLog = {

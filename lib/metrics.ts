@@ -25,6 +25,27 @@ function classesOf(y: tf.Tensor): ArrayLike<number> {
   return result;
 }
 
+/** Class of each row as a tensor: argmax over the last axis, or ≥ 0.5 for a single column. */
+function classTensor(y: tf.Tensor): tf.Tensor {
+  return y.shape.at(-1) === 1 || y.rank === 1
+    ? tf.greaterEqual(y.reshape([-1]), 0.5).toInt()
+    : tf.argMax(y, -1);
+}
+
+/**
+ * {@linkcode accuracy} as a scalar tensor, read whenever the caller likes: `fit` reads it
+ * asynchronously, as the WebGPU backend requires under Deno.
+ *
+ * @example
+ * ```ts
+ * import { metrics, tf } from "@course/lib";
+ * await metrics.accuracyTensor(tf.tensor2d([[1, 0], [0, 1]]), tf.tensor2d([[0.9, 0.1], [0.8, 0.2]])).data(); // [0.5]
+ * ```
+ */
+export function accuracyTensor(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.equal(classTensor(yTrue), classTensor(yPred)).toFloat().mean());
+}
+
 /**
  * The fraction of examples whose predicted class is the target class. Tensors of probabilities,
  * logits or one-hot rows are compared by argmax; a single column by thresholding at 0.5.

@@ -50,6 +50,9 @@ test("the course has its first lessons", () => {
     "03_xor_and_mlp.ipynb",
     "04_backpropagation.ipynb",
     "05_optimisation.ipynb",
+    "06_convolutional_networks.ipynb",
+    "07_generalisation.ipynb",
+    "08_transfer_learning.ipynb",
   ]));
 });
 
@@ -185,6 +188,48 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
     expect(steps.SGD).toBeGreaterThan(0);
     expect(steps.momentum!).toBeLessThan(steps.SGD!);
     expect(steps.Adam!).toBeLessThan(steps.SGD!);
+  });
+
+  test("06: the slides' convolution and pooling examples exactly; the CNN learns Fashion-MNIST", () => {
+    const r = resultsOf("06_convolutional_networks.ipynb");
+    expect(r["slides' example: first value of the feature map"]).toBe(4);
+    expect(r["tf.conv2d equals the hand-computed feature map"]).toBe(true);
+    expect(r["slides' example: max pooling"]).toEqual([[9, 7], [8, 6]]);
+    expect(r["slides' example: average pooling"]).toEqual([[4.25, 4.25], [4.25, 3.5]]);
+    expect(r["tf.maxPool equals the hand-computed max pooling"]).toBe(true);
+    // Quick setting: 2000 training images, one epoch (the full setting's figure is in the README).
+    expect(r["test accuracy"]).toBeGreaterThan(0.7);
+  });
+
+  test("07: validation loss rises while training loss falls; early stopping restores the best epoch", () => {
+    const r = resultsOf("07_generalisation.ipynb");
+    const best = r["overfitting: epoch of the lowest validation loss"] as number;
+    const [lowest, last] =
+      r["overfitting: validation loss at its lowest and at the end"] as number[];
+    const [trainAtBest, trainLast] =
+      r["overfitting: training loss at that epoch and at the end"] as number[];
+    expect(best).toBeLessThan(20);
+    expect(last).toBeGreaterThan(1.2 * lowest);
+    expect(trainLast).toBeLessThan(trainAtBest / 2);
+    expect(r["early stopping: restored epoch"]).toBe(
+      r["early stopping: epoch of the lowest validation loss"],
+    );
+    const [restored, seen] =
+      r["early stopping: validation loss of the restored model and the lowest seen"] as number[];
+    expect(Math.abs(restored - seen)).toBeLessThan(1e-4);
+    const [plain, weighted] =
+      r["imbalance: recall of the rare classes, plain and weighted sampling"] as number[][];
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(weighted)).toBeGreaterThan(mean(plain));
+  });
+
+  test("08: with 20 labels per class, transfer beats training from scratch by ≥ 10 points", () => {
+    const r = resultsOf("08_transfer_learning.ipynb");
+    expect(r["base network: test accuracy on its own classes"]).toBeGreaterThan(0.85);
+    const [scratch, frozen, fineTuned] =
+      r["transfer: test accuracy from scratch, frozen base, fine-tuned"] as number[];
+    expect(frozen).toBeGreaterThan(scratch + 0.1);
+    expect(fineTuned).toBeGreaterThan(scratch + 0.1);
   });
 });
 

@@ -10,6 +10,16 @@ test("accuracy compares classes by argmax, or by 0.5 for one column", () => {
     .toBe(0.5);
   expect(metrics.accuracy(tf.tensor2d([[1], [0], [1]]), tf.tensor2d([[0.7], [0.4], [0.2]])))
     .toBeCloseTo(2 / 3, 12);
+  expect(
+    metrics.accuracyTensor(tf.tensor2d([[1, 0], [0, 1]]), tf.tensor2d([[0.9, 0.1], [0.8, 0.2]]))
+      .dataSync()[0],
+  )
+    .toBe(0.5);
+  expect(
+    metrics.accuracyTensor(tf.tensor2d([[1], [0], [1]]), tf.tensor2d([[0.7], [0.4], [0.2]]))
+      .dataSync()[0],
+  )
+    .toBeCloseTo(2 / 3, 6);
 });
 
 test("confusion matrix and per-class scores, by hand", () => {

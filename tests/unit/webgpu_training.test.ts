@@ -5,7 +5,7 @@ import { findAdapter, fit, init, tf, unet } from "@course/lib";
 const adapter = await findAdapter();
 
 test.skipIf(adapter === null)(
-  "a U-Net trains on the WebGPU backend, with flat tensor counts",
+  "a U-Net trains on the WebGPU backend with an accuracy metric, with flat tensor counts",
   async () => {
     await init({ backend: "webgpu", quiet: true });
     const x = tf.randomUniform([4, 16, 16, 1], 0, 1, "float32", 1);
@@ -24,9 +24,14 @@ test.skipIf(adapter === null)(
       batchSize: 4,
       learningRate: 0.01,
       validation: { x, y },
+      // Metrics are read asynchronously too: a synchronous read fails on WebGPU under Deno.
+      metrics: ["accuracy"],
       callbacks: [{ onEpochEnd: () => void counts.push(tf.memory().numTensors) }],
     });
     expect(new Set(counts).size).toBe(1);
+    for (const h of history) {
+      expect(h.accuracy).toBeGreaterThanOrEqual(0), expect(h.valAccuracy).toBeLessThanOrEqual(1);
+    }
     expect(history.at(-1)!.loss).toBeLessThan(history[0].loss);
   },
   120_000,
