@@ -23,7 +23,8 @@ export class Seeds {
   constructor(private seed = 0) {}
   /** The next layer's kernel initialiser (He normal, for ReLU). */
   next(): ReturnType<typeof tf.initializers.heNormal> {
-    return tf.initializers.heNormal({ seed: this.seed++ });
+    // tfjs takes a seed of 0 for no seed at all: the seeds handed out start at 1.
+    return tf.initializers.heNormal({ seed: ++this.seed });
   }
 }
 

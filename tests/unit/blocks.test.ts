@@ -1,5 +1,15 @@
 import { beforeAll, expect, test } from "vitest";
-import { convBlock, fit, init, lenet, residualBlock, summary, tf, unet } from "@course/lib";
+import {
+  convBlock,
+  fashionCnn,
+  fit,
+  init,
+  lenet,
+  residualBlock,
+  summary,
+  tf,
+  unet,
+} from "@course/lib";
 
 beforeAll(async () => {
   await init({ backend: "cpu", quiet: true });
@@ -54,6 +64,10 @@ test("the same seed builds the same weights; another seed other weights", () => 
   const c = weightsOf(unet({ inputShape: [16, 16, 1], depth: 1, baseFilters: 4, seed: 2 }));
   expect(a).toEqual(b);
   expect(a).not.toEqual(c);
+  // Seed 0, the default, too: tfjs takes an initialiser's seed 0 for "no seed".
+  expect(weightsOf(fashionCnn())).toEqual(weightsOf(fashionCnn({ seed: 0 })));
+  expect(weightsOf(unet({ inputShape: [16, 16, 1], depth: 1, baseFilters: 4, seed: 0 })))
+    .toEqual(weightsOf(unet({ inputShape: [16, 16, 1], depth: 1, baseFilters: 4, seed: 0 })));
 });
 
 test("blocks keep the image size and set the channels", () => {
