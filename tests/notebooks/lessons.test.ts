@@ -198,7 +198,7 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
     expect(r["slides' example: average pooling"]).toEqual([[4.25, 4.25], [4.25, 3.5]]);
     expect(r["tf.maxPool equals the hand-computed max pooling"]).toBe(true);
     // Quick setting: 2000 training images, one epoch (the full setting's figure is in the README).
-    expect(r["test accuracy"]).toBeGreaterThan(0.7);
+    expect(r["test accuracy"]).toBeGreaterThan(0.65);
   });
 
   test("07: validation loss rises while training loss falls; early stopping restores the best epoch", () => {
