@@ -223,13 +223,20 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
     expect(mean(weighted)).toBeGreaterThan(mean(plain));
   });
 
-  test("08: with 20 labels per class, transfer beats training from scratch by ≥ 10 points", () => {
+  test("08: the shipped base network; adapting it to a new camera beats it as it is", () => {
     const r = resultsOf("08_transfer_learning.ipynb");
-    expect(r["base network: test accuracy on its own classes"]).toBeGreaterThan(0.85);
-    const [scratch, frozen, fineTuned] =
-      r["transfer: test accuracy from scratch, frozen base, fine-tuned"] as number[];
-    expect(frozen).toBeGreaterThan(scratch + 0.1);
-    expect(fineTuned).toBeGreaterThan(scratch + 0.1);
+    expect(r["base network: test accuracy on its own classes"]).toBeGreaterThan(0.9);
+    const [scratchA, frozenA, tunedA] = r[
+      "task A (new classes): test accuracy from scratch, frozen base, fine-tuned"
+    ] as number[];
+    for (const accuracy of [scratchA, frozenA, tunedA]) expect(accuracy).toBeGreaterThan(0.75);
+    const [scratchB, frozenB, tunedB, asItIs] = r[
+      "task B (new camera): test accuracy from scratch, frozen base, fine-tuned, base as it is"
+    ] as number[];
+    expect(tunedB).toBeGreaterThan(asItIs + 0.03);
+    expect(frozenB).toBeGreaterThan(asItIs);
+    expect(scratchB).toBeGreaterThan(0.6);
+    expect(r["transfer: test accuracy after autoencoder pretraining"]).toBeGreaterThan(0.75);
   });
 });
 
