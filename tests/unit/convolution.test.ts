@@ -74,7 +74,7 @@ test("the receptive field is the square of input pixels that reach the first out
   ];
   /** Whether a single 1 at (row, col) changes the stack's first output (kernels of ones). */
   const reaches = (stack: typeof stacks[number], row: number, col: number) => {
-    let y = Array.from(
+    let y: number[][] = Array.from(
       { length: 24 },
       (_, r) => Array.from({ length: 24 }, (_, c) => r === row && c === col ? 1 : 0),
     );
