@@ -264,7 +264,10 @@ test("00_setup shows the backend and why, a table, images and a plot", async () 
   const result = await runNotebook(server, join(NOTEBOOKS, "00_setup.ipynb"), { timeoutS: 300 });
   const texts = textsOf(result.notebook);
   const adapter = await findAdapter();
-  const expected = adapter && !isSoftwareAdapter(adapter) ? "webgpu" : "wasm";
+  // wasm says how many threads it runs on: one per core.
+  const expected = adapter && !isSoftwareAdapter(adapter)
+    ? "webgpu"
+    : `wasm, ${navigator.hardwareConcurrency} threads?`;
   expect(texts.find((t) => t.startsWith("backend: "))).toMatch(
     new RegExp(`^backend: ${expected} \\(.+\\)\\n$`),
   );
