@@ -181,10 +181,11 @@ console.log(
     `wasm and PyTorch on ${threads} thread${threads > 1 ? "s" : ""})`,
 );
 for (const r of results) {
-  const speeds = Object.entries(r.samplesPerSecond).map(([b, v]) => `${b} ${v.toFixed(1)}`).join(
-    ", ",
-  );
-  const ratios = Object.entries(r.ratios).map(([k, v]) => `${k} ${v.toFixed(2)}×`).join(", ");
+  const speeds = Object.entries(r.samplesPerSecond).map(([b, v]) => `${b} ${v.toPrecision(3)}`)
+    .join(
+      ", ",
+    );
+  const ratios = Object.entries(r.ratios).map(([k, v]) => `${k} ${v.toPrecision(2)}×`).join(", ");
   console.log(
     `  ${r.model}: ${speeds}${
       ratios ? ` | ${ratios}` : " | PyTorch not installed (apt-get install python3-torch)"
