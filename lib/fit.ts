@@ -121,17 +121,22 @@ function measure(
   return Object.fromEntries(Object.entries(metrics).map(([name, m]) => [name, m(y, pred)]));
 }
 
-/** Adds a batch's values, weighted by its size, reading (then freeing) scalars asynchronously. */
+/**
+ * Adds a batch's values, weighted by its size, reading (then freeing) scalars asynchronously;
+ * returns the batch's values as numbers.
+ */
 async function addUp(
   sums: Record<string, number>,
   values: Record<string, number | tf.Scalar>,
   size: number,
-): Promise<void> {
+): Promise<Record<string, number>> {
+  const read: Record<string, number> = {};
   for (const [name, value] of Object.entries(values)) {
-    const number = typeof value === "number" ? value : (await value.data())[0];
+    read[name] = typeof value === "number" ? value : (await value.data())[0];
     if (typeof value !== "number") value.dispose();
-    sums[name] = (sums[name] ?? 0) + number * size;
+    sums[name] = (sums[name] ?? 0) + read[name] * size;
   }
+  return read;
 }
 
 /** The regularisation penalties of a model's layers (kernel and bias regularisers), as scalars. */
@@ -245,8 +250,7 @@ export async function fit(
         pred!.dispose(); // kept out of the gradient tape's tidy for the metrics
         return { loss: value, ...scores };
       });
-      const batchLoss = (await values.loss.data())[0];
-      await addUp(sums, values, batch.length);
+      const batchLoss = (await addUp(sums, values, batch.length)).loss;
       for (const c of callbacks) await c.onBatchEnd?.(b, batchLoss, context);
     }
     const log: EpochLog = {

@@ -23,6 +23,18 @@ type Backend = tf.KernelBackend & {
   typedArrayFromHeap(info: Info): Float32Array | Int32Array | Uint8Array;
 };
 
+/** What tfjs passes a kernel function. */
+type KernelArgs = {
+  inputs: Record<string, Info>;
+  backend: unknown;
+  attrs: Record<string, unknown>;
+};
+
+/** Hands a case the fast path does not cover back to the backend's own kernel. */
+function delegate(original: tf.KernelFunc, args: unknown): Info {
+  return original(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+}
+
 /** Runs another wasm kernel on TensorInfos, as tfjs's own composite kernels do. */
 function run(
   name: string,
@@ -157,7 +169,7 @@ function tiles(info: tf.backend_util.Conv2DInfo): boolean {
  * dilation = the forward stride; then [Cin, KH, KW, Cout] → [KH, KW, Cin, Cout].
  */
 function conv2DBackpropFilter(
-  args: { inputs: Record<string, Info>; backend: unknown; attrs: Record<string, unknown> },
+  args: KernelArgs,
 ): Info {
   const backend = args.backend as Backend;
   const { x, dy } = args.inputs;
@@ -249,7 +261,7 @@ function tiledBackpropInput(
 
 /** The input gradient: a full stride-1 convolution of (dilated) dy with the rotated, swapped filter. */
 function conv2DBackpropInput(
-  args: { inputs: Record<string, Info>; backend: unknown; attrs: Record<string, unknown> },
+  args: KernelArgs,
 ): Info {
   const backend = args.backend as Backend;
   const { dy, filter } = args.inputs;
@@ -287,7 +299,7 @@ function conv2DBackpropInput(
  */
 function makeTile(original: tf.KernelFunc) {
   return (
-    args: { inputs: Record<string, Info>; backend: unknown; attrs: Record<string, unknown> },
+    args: KernelArgs,
   ): Info => {
     const backend = args.backend as Backend;
     const { x } = args.inputs;
@@ -295,7 +307,7 @@ function makeTile(original: tf.KernelFunc) {
     const lastRepeated = reps.findLastIndex((r) => r > 1);
     const wholeRepeats = reps.every((r, i) => r === 1 || x.shape[i] === 1) &&
       x.shape.slice(0, lastRepeated + 1).every((d) => d === 1);
-    if (!wholeRepeats) return original(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+    if (!wholeRepeats) return delegate(original, args);
     const out = backend.makeOutput(x.shape.map((d, i) => d * reps[i]), x.dtype);
     const source = backend.typedArrayFromHeap(x), target = backend.typedArrayFromHeap(out);
     target.set(source);
@@ -312,7 +324,7 @@ function makeTile(original: tf.KernelFunc) {
  * takes ~15× longer on the Fashion CNN.
  */
 function maxPoolGrad(
-  args: { inputs: Record<string, Info>; backend: unknown; attrs: Record<string, unknown> },
+  args: KernelArgs,
 ): Info {
   const backend = args.backend as Backend;
   const { dy, input } = args.inputs;
@@ -365,7 +377,7 @@ function maxPoolGrad(
  */
 function makeBatchMatMul(original: tf.KernelFunc) {
   return (
-    args: { inputs: Record<string, Info>; backend: unknown; attrs: Record<string, unknown> },
+    args: KernelArgs,
   ): Info => {
     const backend = args.backend as Backend;
     const { a, b } = args.inputs;
@@ -373,7 +385,7 @@ function makeBatchMatMul(original: tf.KernelFunc) {
     const single = a.shape.slice(0, -2).every((d) => d === 1) &&
       b.shape.slice(0, -2).every((d) => d === 1);
     if (!single || (!transposeA && !transposeB)) {
-      return original(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+      return delegate(original, args);
     }
     const swap = (t: Info) => {
       const perm = t.shape.map((_, i) => i);
@@ -417,7 +429,7 @@ function columnSums(values: Float32Array, cols: number): Float64Array {
  */
 function makeReduction(original: tf.KernelFunc, mean: boolean) {
   return (
-    args: { inputs: Record<string, Info>; backend: unknown; attrs: Record<string, unknown> },
+    args: KernelArgs,
   ): Info => {
     const backend = args.backend as Backend;
     const { x } = args.inputs;
@@ -425,7 +437,7 @@ function makeReduction(original: tf.KernelFunc, mean: boolean) {
     const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
     const leading = axes.length < x.shape.length && axes.every((a, i) => a === i);
     if (!leading || x.dtype !== "float32") {
-      return original(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+      return delegate(original, args);
     }
     const kept = x.shape.slice(axes.length), cols = tf.util.sizeFromShape(kept);
     const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, "float32");
@@ -442,13 +454,13 @@ function makeReduction(original: tf.KernelFunc, mean: boolean) {
  */
 function makeShared(original: tf.KernelFunc) {
   return (
-    args: { inputs: Record<string, Info>; backend: unknown; attrs: Record<string, unknown> },
+    args: KernelArgs,
   ): Info => {
     const backend = args.backend as Backend & { incRef(dataId: object): void };
     const { x } = args.inputs;
     const dtype = (args.attrs?.dtype as tf.DataType | undefined) ?? x.dtype;
     if (x.dtype === "string" || dtype !== x.dtype) {
-      return original(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+      return delegate(original, args);
     }
     backend.incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype };
@@ -489,7 +501,7 @@ function makeConcat(original: tf.KernelFunc) {
     const backend = args.backend as Backend;
     const inputs = args.inputs.filter((t) => tf.util.sizeFromShape(t.shape) > 0);
     if (inputs.length < 2 || inputs.some((t) => t.dtype !== "float32")) {
-      return original(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+      return delegate(original, args);
     }
     const axis = tf.util.parseAxisParam(args.attrs.axis as number, inputs[0].shape)[0];
     const shape = tf.backend_util.computeOutShape(inputs.map((t) => t.shape), axis);
@@ -516,7 +528,7 @@ function makeConcat(original: tf.KernelFunc) {
 /** SplitV (Concat's gradient) in plain loops; the backend's kernel runs a generic Slice per part. */
 function makeSplitV(original: tf.KernelFunc) {
   return (
-    args: { inputs: Record<string, Info>; backend: unknown; attrs: Record<string, unknown> },
+    args: KernelArgs,
   ): Info[] => {
     const backend = args.backend as Backend;
     const { x } = args.inputs;
