@@ -63,6 +63,8 @@ export * from "./model_io.ts";
 
 // Data pipeline
 export * from "./noise.ts";
+export * from "./filters.ts";
+export * from "./segmentation.ts";
 export * from "./data/split.ts";
 export * from "./data/normalise.ts";
 export * from "./data/augment.ts";

@@ -1,0 +1,79 @@
+import { beforeAll, expect, test } from "vitest";
+import {
+  connectedComponents,
+  gaussianBlur,
+  init,
+  medianFilter,
+  otsuThreshold,
+  tf,
+} from "@course/lib";
+
+beforeAll(async () => {
+  await init({ backend: "cpu", quiet: true });
+});
+
+test("a Gaussian blur of an impulse is the outer product of the normalised 1-D kernel (σ = 1 by hand)", () => {
+  const impulse = tf.buffer([21, 21]);
+  impulse.set(1, 10, 10);
+  const out = gaussianBlur(impulse.toTensor(), 1).arraySync();
+  // 1-D kernel truncated at 4σ: exp(-x²/2) / Σ_{x=-4}^{4} exp(-x²/2), Σ = 2.5066206
+  const k = (x: number) => Math.exp(-(x * x) / 2) / 2.5066206;
+  expect(out[10][10]).toBeCloseTo(k(0) * k(0), 6);
+  expect(out[10][12]).toBeCloseTo(k(0) * k(2), 6);
+  expect(out[7][11]).toBeCloseTo(k(3) * k(1), 6);
+  expect(out[10][15]).toBe(0);
+  expect(out.flat().reduce((a, b) => a + b)).toBeCloseTo(1, 5);
+});
+
+test("a Gaussian blur keeps a constant image constant up to its borders (mirrored, not zero-padded)", () => {
+  const out = gaussianBlur(tf.fill([9, 12], 5), 2).dataSync();
+  for (const v of out) expect(v).toBeCloseTo(5, 5);
+});
+
+test("the median filter by hand: 100 in the middle is removed, corners read the mirrored border", () => {
+  const out = medianFilter(tf.tensor2d([[1, 2, 3], [4, 100, 6], [7, 8, 9]])).arraySync();
+  expect(out[1][1]).toBe(6); // median of 1 2 3 4 6 7 8 9 100
+  expect(out[0][0]).toBe(2); // median of 1 1 2, 1 1 2, 4 4 100
+  expect(out[2][2]).toBe(9); // median of 100 6 6, 8 9 9, 8 9 9
+});
+
+test("filters say what was wrong with their input", () => {
+  expect(() => gaussianBlur(tf.zeros([2, 8, 8]), 1)).toThrow(
+    /must be 2-D .*current shape is \[2, 8, 8\]/,
+  );
+  expect(() => gaussianBlur(tf.zeros([8, 8]), 0)).toThrow(
+    /'sigma' must be > 0: current value is 0/,
+  );
+  expect(() => medianFilter(tf.zeros([8, 8]), 4)).toThrow(
+    /'size' must be an odd .*current value is 4/,
+  );
+});
+
+test("Otsu's threshold maximises the between-class variance (three values by hand)", () => {
+  // [0,0,0,0 | 5,10,10]: (4/7)(3/7)(25/3)² = 17.0 beats [0,0,0,0,5 | 10,10]: (5/7)(2/7)9² = 16.5
+  expect(otsuThreshold([0, 0, 0, 0, 5, 10, 10])).toBeCloseTo(0.5 * 10 / 256, 6);
+  // and mirrored: [0,0,5 | 10,10,10,10] wins, so 5 is background
+  const t = otsuThreshold(tf.tensor([0, 0, 5, 10, 10, 10, 10]));
+  expect(t).toBeGreaterThanOrEqual(5);
+  expect(t).toBeLessThan(10);
+  expect(() => otsuThreshold([3, 3])).toThrow(
+    /at least two different values: current range is \[3, 3\]/,
+  );
+});
+
+test("connected components: 8-connectivity joins diagonal neighbours, 4 does not; labels in raster order", () => {
+  const mask = tf.tensor2d([[1, 0, 0, 1], [0, 1, 0, 1], [0, 0, 0, 0], [1, 1, 0, 1]]);
+  const eight = connectedComponents(mask);
+  expect(eight.count).toBe(4);
+  expect(eight.labels.arraySync()).toEqual([[1, 0, 0, 2], [0, 1, 0, 2], [0, 0, 0, 0], [
+    3,
+    3,
+    0,
+    4,
+  ]]);
+  const four = connectedComponents(mask, { connectivity: 4 });
+  expect(four.count).toBe(5);
+  expect(four.labels.arraySync()[1][1]).toBe(3);
+  // A U shape is one object even though its arms start as two runs on the first row.
+  expect(connectedComponents(tf.tensor2d([[1, 0, 1], [1, 1, 1]])).count).toBe(1);
+});
