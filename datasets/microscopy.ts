@@ -4,32 +4,12 @@
  *
  * @module
  */
-import { tf } from "@course/lib";
-import { decode as decodePng } from "fast-png";
-import { decode as decodeTiff } from "tiff";
+import { readImage, tf } from "@course/lib";
 import { describeTable, type Description } from "./describe.ts";
 import { dataFile } from "./shipped.ts";
 
-/** A grey image: [height, width] float32 tensor of the file's values. */
-async function readTiff(name: string): Promise<tf.Tensor2D> {
-  const path = dataFile(name);
-  const [page] = decodeTiff(await Deno.readFile(path));
-  if (!page || page.samplesPerPixel !== 1) {
-    throw new Error(`Cannot read ${path} as it must be a one-channel TIFF image`);
-  }
-  return tf.tensor2d(Float32Array.from(page.data as ArrayLike<number>), [page.height, page.width]);
-}
-
-async function readPng(name: string): Promise<tf.Tensor2D> {
-  const path = dataFile(name);
-  const png = decodePng(await Deno.readFile(path));
-  if (png.channels !== 1) {
-    throw new Error(
-      `Cannot read ${path} as it must be a grey PNG: it has ${png.channels} channels`,
-    );
-  }
-  return tf.tensor2d(Float32Array.from(png.data), [png.height, png.width]);
-}
+/** A shipped grey image as a [height, width] tensor of its values. */
+const shipped = (name: string) => readImage(dataFile(name));
 
 /**
  * The DSB 2018 nuclei image (512×512, fluorescence, values 0–235 stored as uint16) and its instance
@@ -42,8 +22,8 @@ async function readPng(name: string): Promise<tf.Tensor2D> {
  * ```
  */
 export async function loadNuclei(): Promise<{ image: tf.Tensor2D; labels: tf.Tensor2D }> {
-  const image = await readTiff("dsb2018_nuclei_img2d.tif");
-  const mask = await readTiff("dsb2018_nuclei_mask2d.tif");
+  const image = await shipped("dsb2018_nuclei_img2d.tif");
+  const mask = await shipped("dsb2018_nuclei_mask2d.tif");
   const labels = mask.toInt() as tf.Tensor2D;
   mask.dispose();
   return { image, labels };
@@ -59,7 +39,7 @@ export async function loadNuclei(): Promise<{ image: tf.Tensor2D; labels: tf.Ten
  * ```
  */
 export function loadNucleiTestImage(): Promise<tf.Tensor2D> {
-  return readTiff("dsb2018_test_image.tif");
+  return shipped("dsb2018_test_image.tif");
 }
 
 /**
@@ -72,7 +52,7 @@ export function loadNucleiTestImage(): Promise<tf.Tensor2D> {
  * ```
  */
 export function loadCamera(): Promise<tf.Tensor2D> {
-  return readPng("camera.png");
+  return shipped("camera.png");
 }
 
 /**
@@ -85,7 +65,7 @@ export function loadCamera(): Promise<tf.Tensor2D> {
  * ```
  */
 export function loadCell(): Promise<tf.Tensor2D> {
-  return readPng("cell.png");
+  return shipped("cell.png");
 }
 
 /** The shipped images' descriptions. */

@@ -34,6 +34,7 @@ export * from "./random.ts";
 export * from "./display.ts";
 export * from "./table.ts";
 export * from "./image.ts";
+export * from "./image_file.ts";
 export * from "./plot.ts";
 export * from "./plots.ts";
 export * from "./progress.ts";

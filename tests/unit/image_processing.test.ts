@@ -1,11 +1,15 @@
 import { beforeAll, expect, test } from "vitest";
+import { decode as decodeTiff } from "tiff";
 import {
   connectedComponents,
+  encodeTiff,
   gaussianBlur,
   init,
   medianFilter,
   otsuThreshold,
+  readImage,
   tf,
+  writeTiff,
 } from "@course/lib";
 
 beforeAll(async () => {
@@ -76,4 +80,21 @@ test("connected components: 8-connectivity joins diagonal neighbours, 4 does not
   expect(four.labels.arraySync()[1][1]).toBe(3);
   // A U shape is one object even though its arms start as two runs on the first row.
   expect(connectedComponents(tf.tensor2d([[1, 0, 1], [1, 1, 1]])).count).toBe(1);
+});
+
+test("a float TIFF written by encodeTiff reads back exactly, by the tiff package and by readImage", async () => {
+  const image = tf.tensor2d([[0, 0.5, -1.25], [1e6, 2, Math.PI]]);
+  const bytes = encodeTiff(image);
+  expect(bytes.length).toBe(136 + 6 * 4);
+  const [page] = decodeTiff(bytes);
+  expect([page.width, page.height, page.bitsPerSample, page.sampleFormat]).toEqual([3, 2, 32, 3]);
+  expect([...page.data]).toEqual([...image.dataSync()]);
+  const dir = await Deno.makeTempDir();
+  await writeTiff(`${dir}/out.tif`, image);
+  expect((await readImage(`${dir}/out.tif`)).arraySync()).toEqual(image.arraySync());
+  expect([...Deno.readDirSync(dir)].map((e) => e.name)).toEqual(["out.tif"]);
+  await expect(readImage(`${dir}/out.jpg`)).rejects.toThrow(/must end in \.tif, \.tiff or \.png/);
+  expect(() => encodeTiff(tf.zeros([2, 2, 3]))).toThrow(
+    /must be 2-D .*current shape is \[2, 2, 3\]/,
+  );
 });

@@ -1,0 +1,114 @@
+/**
+ * Grey images from and to files: TIFF (microscopy's format, any sample type) and PNG in, 32-bit
+ * float TIFF out, so predictions keep their values (Fiji, napari and scikit-image read it).
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { decode as decodePng } from "fast-png";
+import { decode as decodeTiff } from "tiff";
+
+/**
+ * Reads a one-channel TIFF (first page) or grey PNG as a [height, width] float32 tensor of the
+ * file's values (not rescaled).
+ *
+ * @example
+ * ```ts
+ * import { readImage } from "@course/lib";
+ * const image = await readImage("nuclei.tif"); // [height, width]
+ * ```
+ */
+export async function readImage(path: string): Promise<tf.Tensor2D> {
+  if (!/\.(tiff?|png)$/i.test(path)) {
+    throw new Error(`Cannot read ${path} as its name must end in .tif, .tiff or .png`);
+  }
+  const bytes = await Deno.readFile(path);
+  if (/\.png$/i.test(path)) {
+    const png = decodePng(bytes);
+    if (png.channels !== 1) {
+      throw new Error(
+        `Cannot read ${path} as it must be a grey PNG: it has ${png.channels} channels`,
+      );
+    }
+    return tf.tensor2d(Float32Array.from(png.data), [png.height, png.width]);
+  }
+  const [page] = decodeTiff(bytes);
+  if (!page || page.samplesPerPixel !== 1) {
+    throw new Error(
+      `Cannot read ${path} as it must be a one-channel TIFF image: it has ${
+        page?.samplesPerPixel ?? 0
+      } channels`,
+    );
+  }
+  return tf.tensor2d(Float32Array.from(page.data as ArrayLike<number>), [page.height, page.width]);
+}
+
+/** Baseline TIFF tags, in the ascending order the format requires: [tag, type (3 short, 4 long), value]. */
+function tiffTags(width: number, height: number, dataOffset: number): [number, number, number][] {
+  return [
+    [256, 4, width],
+    [257, 4, height],
+    [258, 3, 32], // bits per sample
+    [259, 3, 1], // no compression
+    [262, 3, 1], // black is zero
+    [273, 4, dataOffset], // the one strip's offset
+    [277, 3, 1], // samples per pixel
+    [278, 4, height], // rows per strip: all
+    [279, 4, width * height * 4], // strip bytes
+    [339, 3, 3], // sample format: IEEE float
+  ];
+}
+
+/**
+ * Encodes a [height, width] tensor as an uncompressed little-endian 32-bit float TIFF.
+ *
+ * @example
+ * ```ts
+ * import { encodeTiff, tf } from "@course/lib";
+ * const bytes = encodeTiff(tf.tensor2d([[0, 0.5], [1, 2]])); // 152 bytes: header, tags, 4 floats
+ * ```
+ */
+export function encodeTiff(image: tf.Tensor): Uint8Array {
+  if (image.rank !== 2) {
+    throw new Error(
+      `Cannot encode a TIFF as the image must be 2-D [height, width]: current shape is [${
+        image.shape.join(", ")
+      }]`,
+    );
+  }
+  const [height, width] = image.shape;
+  const ifdSize = 2 + 10 * 12 + 4, dataOffset = 8 + ifdSize + 2; // data on a 4-byte boundary
+  const bytes = new Uint8Array(dataOffset + width * height * 4), view = new DataView(bytes.buffer);
+  view.setUint16(0, 0x4949); // "II": little-endian
+  view.setUint16(2, 42, true);
+  view.setUint32(4, 8, true);
+  const tags = tiffTags(width, height, dataOffset);
+  view.setUint16(8, tags.length, true);
+  tags.forEach(([tag, type, value], i) => {
+    const at = 10 + 12 * i;
+    view.setUint16(at, tag, true);
+    view.setUint16(at + 2, type, true);
+    view.setUint32(at + 4, 1, true);
+    if (type === 3) view.setUint16(at + 8, value, true);
+    else view.setUint32(at + 8, value, true);
+  });
+  const pixels = image.dataSync();
+  for (let i = 0; i < pixels.length; i++) view.setFloat32(dataOffset + 4 * i, pixels[i], true);
+  return bytes;
+}
+
+/**
+ * Writes a [height, width] tensor to a 32-bit float TIFF file, through a temporary file so that a
+ * failed write leaves no half-written image.
+ *
+ * @example
+ * ```ts
+ * import { tf, writeTiff } from "@course/lib";
+ * await writeTiff("prediction.tif", tf.zeros([64, 64]));
+ * ```
+ */
+export async function writeTiff(path: string, image: tf.Tensor): Promise<void> {
+  const bytes = encodeTiff(image), temporary = `${path}.partial`;
+  await Deno.writeFile(temporary, bytes);
+  await Deno.rename(temporary, path);
+}
