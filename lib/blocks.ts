@@ -210,6 +210,42 @@ export function unet(options: UNetOptions): tf.LayersModel {
   return tf.model({ inputs: input, outputs: output, name: `unet_depth${depth}` });
 }
 
+/**
+ * The receptive field of {@linkcode unet}'s output pixels: `size`, the most input pixels along one
+ * axis that one output pixel depends on, and `reach`, the farthest it looks to either side (a
+ * tile's overlap must be at least this for tiled prediction to equal whole-image prediction).
+ *
+ * Follows one output pixel's window back through the layers: ±1 for each 3×3 convolution, `⌊i/2⌋`
+ * through a 2×2 stride-2 up-convolution, `[2i, 2i + 1]` through a 2×2 pooling. The window depends on
+ * where the pixel sits on the coarsest pooling grid, so all 2^depth positions are followed.
+ *
+ * @example
+ * ```ts
+ * import { unetReceptiveField } from "@course/lib";
+ * unetReceptiveField(1); // { size: 18, reach: 9 }
+ * unetReceptiveField(3); // { size: 100, reach: 51 }
+ * ```
+ */
+export function unetReceptiveField(depth: number): { size: number; reach: number } {
+  let size = 0, reach = 0;
+  for (let p = 0; p < 2 ** depth; p++) {
+    let [first, last] = [p, p];
+    const twoConvolutions = () => [first, last] = [first - 2, last + 2];
+    for (let level = 0; level < depth; level++) { // decoder, from the output down
+      twoConvolutions();
+      [first, last] = [Math.floor(first / 2), Math.floor(last / 2)];
+    }
+    twoConvolutions(); // bottleneck
+    for (let level = 0; level < depth; level++) { // encoder, from the bottom up
+      [first, last] = [2 * first, 2 * last + 1];
+      twoConvolutions();
+    }
+    size = Math.max(size, last - first + 1);
+    reach = Math.max(reach, p - first, last - p);
+  }
+  return { size, reach };
+}
+
 /** Options of {@linkcode lenet}. */
 export interface LeNetOptions {
   /** Default [28, 28, 1] (MNIST, Fashion-MNIST). */

@@ -7,7 +7,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { maskedMse } from "../losses.ts";
 import { type Random, seededRandom } from "../random.ts";
+import type { AugmentOptions } from "./augment.ts";
+import { trainingPatches } from "./patches.ts";
 
 /** Options of {@linkcode n2vMask}. */
 export interface N2VOptions {
@@ -62,4 +65,82 @@ export function n2vMask(
     target: patch.clone(),
     mask: tf.tensor2d(mask, [h, w]),
   };
+}
+
+/** Options of {@linkcode n2vPatches}. */
+export interface N2VPatchOptions extends Omit<N2VOptions, "random"> {
+  /** Patch side in pixels. */
+  size: number;
+  count: number;
+  /** Seed of the patches, their augmentation and their masks (default 0). */
+  seed?: number;
+  augment?: AugmentOptions;
+}
+
+/**
+ * Noise2Void's training set from one noisy image [height, width]: random augmented patches, each
+ * blind-spot masked by {@linkcode n2vMask}. `x` holds the masked patches [count, size, size, 1],
+ * `y` the original patch and the mask as two channels [count, size, size, 2], which
+ * {@linkcode n2vLoss} takes apart. No clean image is needed.
+ *
+ * @example
+ * ```ts
+ * import { fit, n2vLoss, n2vPatches, tf, unet } from "@course/lib";
+ * const noisy = tf.randomNormal([128, 128]);
+ * const data = n2vPatches(noisy, { size: 32, count: 16, augment: { flips: true } });
+ * const model = unet({ inputShape: [null, null, 1], depth: 2, baseFilters: 8, finalActivation: "linear" });
+ * await fit(model, data, { loss: n2vLoss, epochs: 1 });
+ * ```
+ */
+export function n2vPatches(
+  noisy: tf.Tensor,
+  options: N2VPatchOptions,
+): { x: tf.Tensor4D; y: tf.Tensor4D } {
+  if (noisy.rank !== 2) {
+    throw new Error(
+      `Cannot make Noise2Void patches as the image must be 2-D [height, width]: current shape is [${
+        noisy.shape.join(", ")
+      }]`,
+    );
+  }
+  const { x: patches } = trainingPatches(noisy, noisy, options);
+  const random = seededRandom((options.seed ?? 0) + 2), size = options.size;
+  const { fraction, radius } = options;
+  const pairs = tf.tidy(() => {
+    const masked = tf.unstack(patches).map((patch) =>
+      n2vMask(patch.reshape([size, size]) as tf.Tensor2D, { fraction, radius, random })
+    );
+    return {
+      x: tf.stack(masked.map((m) => m.input)).expandDims(-1) as tf.Tensor4D,
+      y: tf.stack(masked.map((m) => tf.stack([m.target, m.mask], -1))) as tf.Tensor4D,
+    };
+  });
+  patches.dispose();
+  return pairs;
+}
+
+/**
+ * Noise2Void's loss on {@linkcode n2vPatches}' targets: the mean squared error at the masked pixels
+ * only, the original noisy value (channel 0 of `yTrue`) against the prediction.
+ *
+ * @example
+ * ```ts
+ * import { n2vLoss, tf } from "@course/lib";
+ * const yTrue = tf.tensor4d([[[[1, 1], [5, 0]]]]); // values 1 (masked) and 5 (not)
+ * n2vLoss(yTrue, tf.tensor4d([[[[3], [0]]]])); // (3 − 1)² = 4
+ * ```
+ */
+export function n2vLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
+  if (yTrue.shape.at(-1) !== 2 || yPred.shape.at(-1) !== 1) {
+    throw new Error(
+      `Cannot compute the Noise2Void loss as the targets must have 2 channels (value, mask) and ` +
+        `the prediction 1: current shapes are [${yTrue.shape.join(", ")}] and [${
+          yPred.shape.join(", ")
+        }]`,
+    );
+  }
+  return tf.tidy(() => {
+    const [target, mask] = tf.split(yTrue, 2, -1);
+    return maskedMse(target, yPred, mask);
+  });
 }

@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { seededRandom } from "../random.ts";
+import { applyTransform, type AugmentOptions, randomTransform } from "./augment.ts";
 
 /** Options of {@linkcode samplePatches}. */
 export interface PatchOptions {
@@ -61,4 +62,47 @@ export function samplePatches(
       ) as tf.Tensor4D;
     });
   return { images: cut(image), masks: mask ? cut(mask) : undefined, corners };
+}
+
+/** Options of {@linkcode trainingPatches}. */
+export interface TrainingPatchOptions extends PatchOptions {
+  /** Random flips, quarter turns and shifts, the same for a patch and its target (default none). */
+  augment?: AugmentOptions;
+}
+
+/**
+ * A training set of patches from one large image and its target (a mask, or a clean image): random
+ * patches as {@linkcode samplePatches}, each augmented by its own random transform, applied alike
+ * to the input and the target. Returns `{ x, y }` [count, size, size, channels], ready for `fit`.
+ *
+ * @example
+ * ```ts
+ * import { tf, trainingPatches } from "@course/lib";
+ * const { x, y } = trainingPatches(tf.zeros([256, 256]), tf.zeros([256, 256]), {
+ *   size: 64, count: 32, foreground: 0.5, augment: { flips: true, rotations: true },
+ * }); // x, y: [32, 64, 64, 1]
+ * ```
+ */
+export function trainingPatches(
+  image: tf.Tensor,
+  target: tf.Tensor,
+  options: TrainingPatchOptions,
+): { x: tf.Tensor4D; y: tf.Tensor4D } {
+  const { images, masks } = samplePatches(image, target, options);
+  if (!options.augment) return { x: images, y: masks! };
+  const random = seededRandom((options.seed ?? 0) + 1);
+  const size = options.size, augment = options.augment;
+  const pairs = tf.tidy(() => {
+    const xs = tf.unstack(images), ys = tf.unstack(masks!);
+    const out = xs.map((x, i) => {
+      const t = randomTransform(size, size, augment, random);
+      return [applyTransform(x, t), applyTransform(ys[i], t)];
+    });
+    return {
+      x: tf.stack(out.map(([x]) => x)) as tf.Tensor4D,
+      y: tf.stack(out.map(([, y]) => y)) as tf.Tensor4D,
+    };
+  });
+  tf.dispose([images, masks!]);
+  return pairs;
 }

@@ -135,3 +135,52 @@ export function predictTiled(
   tf.dispose(tiles.map((t) => t.tensor));
   return stitched;
 }
+
+/** Options of {@linkcode predictImage}. */
+export interface PredictImageOptions {
+  /** The model needs sides divisible by this: 2^depth for a U-Net (default 1). */
+  multiple?: number;
+  /** Predict tile by tile (for images too large for memory at once); default the whole image. */
+  tiles?: TileOptions;
+}
+
+/**
+ * Predicts a whole image of any size with a fully convolutional model: mirrors the bottom and right
+ * borders out to a multiple of `multiple`, predicts (whole or tiled), and crops back. A 2-D image
+ * [height, width] gives a 2-D prediction when the model has one output channel; otherwise the
+ * result is [height, width, channels].
+ *
+ * @example
+ * ```ts
+ * import { predictImage, tf, unet } from "@course/lib";
+ * const model = unet({ inputShape: [null, null, 1], depth: 2, baseFilters: 4 });
+ * predictImage(model, tf.zeros([101, 67]), { multiple: 4 }); // [101, 67]
+ * ```
+ */
+export function predictImage(
+  model: tf.LayersModel,
+  image: tf.Tensor,
+  options: PredictImageOptions = {},
+): tf.Tensor {
+  if (image.rank !== 2 && image.rank !== 3) {
+    throw new Error(
+      `Cannot predict the image as it must be [height, width] or [height, width, channels]: ` +
+        `current shape is [${image.shape.join(", ")}]`,
+    );
+  }
+  const [h, w] = image.shape, m = options.multiple ?? 1;
+  const padded = tf.tidy(() => {
+    const x = (image.rank === 2 ? image.expandDims(-1) : image) as tf.Tensor3D;
+    const extra = (n: number) => (m - (n % m)) % m;
+    return tf.mirrorPad(x, [[0, extra(h)], [0, extra(w)], [0, 0]], "symmetric");
+  });
+  const predicted = options.tiles
+    ? predictTiled(model, padded, options.tiles)
+    : tf.tidy(() => (model.predict(padded.expandDims(0)) as tf.Tensor).squeeze([0]));
+  padded.dispose();
+  return tf.tidy(() => {
+    const cropped = predicted.slice([0, 0, 0], [h, w, -1]);
+    predicted.dispose();
+    return image.rank === 2 && cropped.shape[2] === 1 ? cropped.squeeze([2]) : cropped;
+  });
+}

@@ -4,12 +4,15 @@ import {
   augmentPair,
   gaussianNoise,
   init,
+  n2vLoss,
   n2vMask,
+  n2vPatches,
   percentile,
   percentileNormalise,
   poisson,
   poissonGaussianNoise,
   poissonNoise,
+  predictImage,
   predictTiled,
   samplePatches,
   seededRandom,
@@ -18,8 +21,10 @@ import {
   stitchTiles,
   tf,
   tileImage,
+  trainingPatches,
   type Transform,
   unet,
+  unetReceptiveField,
   weightedSampler,
 } from "@course/lib";
 
@@ -233,4 +238,85 @@ describe("noise models", () => {
     expect(variance(noisy) / 0.0054).toBeCloseTo(1, 1);
     expect(values(gaussianNoise(flat, 0.1, 1))).toEqual(values(gaussianNoise(flat, 0.1, 1)));
   });
+});
+
+describe("training patches", () => {
+  const image = tf.randomUniform([48, 40], 0, 1, "float32", 5);
+
+  test("augmented patches stay aligned with their targets, and differ from the plain ones", () => {
+    const options = { size: 16, count: 12, seed: 3, augment: { flips: true, rotations: true } };
+    const { x, y } = trainingPatches(image, image.mul(2), options);
+    expect(x.shape).toEqual([12, 16, 16, 1]);
+    expect(values(y)).toEqual(values(x.mul(2)));
+    const plain = trainingPatches(image, image, { ...options, augment: undefined });
+    expect(values(plain.x)).not.toEqual(values(x));
+    // Each augmented patch holds the same pixels as the plain patch from the same place.
+    const sorted = (t: tf.Tensor) => values(t).sort((a, b) => a - b);
+    expect(sorted(x.slice(5, 1))).toEqual(sorted(plain.x.slice(5, 1)));
+  });
+
+  test("Noise2Void patches: the target is the unmasked patch, the mask marks exactly where input differs", () => {
+    const { x, y } = n2vPatches(image, {
+      size: 16,
+      count: 6,
+      fraction: 0.02,
+      seed: 1,
+    });
+    expect(y.shape).toEqual([6, 16, 16, 2]);
+    const [target, mask] = tf.split(y, 2, -1);
+    expect(values(mask.sum([1, 2, 3]))).toEqual(Array(6).fill(Math.round(0.02 * 256)));
+    const differs = values(tf.notEqual(x, target).toFloat());
+    const masked = values(mask);
+    differs.forEach((d, i) => d && expect(masked[i]).toBe(1));
+    expect(values(target)).toEqual(
+      values(samplePatches(image, null, { size: 16, count: 6, seed: 1 }).images),
+    );
+  });
+
+  test("the Noise2Void loss counts masked pixels only (by hand)", () => {
+    // values 1 (masked), 5 (not), 3 (masked); predictions 3, 0, 0: ((3 − 1)² + (0 − 3)²) / 2
+    const yTrue = tf.tensor4d([[[[1, 1], [5, 0], [3, 1]]]]);
+    expect(n2vLoss(yTrue, tf.tensor4d([[[[3], [0], [0]]]])).dataSync()[0]).toBeCloseTo(6.5, 6);
+    expect(() => n2vLoss(yTrue, yTrue)).toThrow(
+      /must have 2 channels \(value, mask\) and the prediction 1/,
+    );
+  });
+});
+
+describe("whole-image prediction", () => {
+  const model = unet({ inputShape: [null, null, 1], depth: 2, baseFilters: 4, seed: 2 });
+
+  test("any size: mirrored out to a multiple of 4, cropped back; on a multiple it is model.predict", () => {
+    expect(predictImage(model, tf.zeros([37, 22]), { multiple: 4 }).shape).toEqual([37, 22]);
+    const image = tf.randomUniform([32, 24], 0, 1, "float32", 4);
+    const direct = (model.predict(image.reshape([1, 32, 24, 1])) as tf.Tensor).reshape([32, 24]);
+    expect(values(predictImage(model, image, { multiple: 4 }))).toEqual(values(direct));
+    const tiled = predictImage(model, image, { multiple: 4, tiles: { size: 16, overlap: 4 } });
+    expect(tiled.shape).toEqual([32, 24]);
+  });
+
+  test.each([[1, 0], [2, 0], [2, 1], [2, 2], [2, 3], [3, 2]])(
+    "U-Net of depth %i, pixel at %i on the pooling grid: its gradient is non-zero within the receptive field",
+    (depth, position) => {
+      const net = unet({
+        inputShape: [null, null, 1],
+        depth,
+        baseFilters: 4,
+        seed: 3,
+        finalActivation: "linear",
+      });
+      const centre = 64 + position;
+      const gradient = tf.grad((x: tf.Tensor) =>
+        (net.apply(x) as tf.Tensor).slice([0, centre, 8, 0], [1, 1, 1, 1]).sum()
+      )(tf.randomUniform([1, 128, 16, 1], 0, 1, "float32", 5)); // rows matter; 16 columns suffice
+      const rows = values(gradient.abs().sum([0, 2, 3])).flatMap((v, row) => (v > 0 ? [row] : []));
+      const { size, reach } = unetReceptiveField(depth);
+      const [first, last] = [rows[0], rows.at(-1)!];
+      expect(last - first + 1).toBeLessThanOrEqual(size);
+      expect(Math.max(centre - first, last - centre)).toBeLessThanOrEqual(reach);
+      // The widest positions reach the bounds: depth 2 is the same everywhere, depth 3 at 2 (by hand: 18–117).
+      if (depth === 2 || position === 2) expect(last - first + 1).toBe(size);
+      if (depth === 3) expect([first, last]).toEqual([18, 117]);
+    },
+  );
 });
