@@ -223,19 +223,21 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
     expect(mean(weighted)).toBeGreaterThan(mean(plain));
   });
 
-  test("08: the shipped base network; adapting it to a new camera beats it as it is", () => {
+  test("08: the shipped base network; retraining its first layer for a new camera beats scratch by 10 points", () => {
     const r = resultsOf("08_transfer_learning.ipynb");
     expect(r["base network: test accuracy on its own classes"]).toBeGreaterThan(0.9);
     const [scratchA, frozenA, tunedA] = r[
       "task A (new classes): test accuracy from scratch, frozen base, fine-tuned"
     ] as number[];
     for (const accuracy of [scratchA, frozenA, tunedA]) expect(accuracy).toBeGreaterThan(0.75);
-    const [scratchB, frozenB, tunedB, asItIs] = r[
-      "task B (new camera): test accuracy from scratch, frozen base, fine-tuned, base as it is"
+    const [scratchB, asItIs, firstLayerB, topB] = r[
+      "task B (new camera): test accuracy from scratch, base as it is, first layer retrained, top fine-tuned"
     ] as number[];
-    expect(tunedB).toBeGreaterThan(asItIs + 0.03);
-    expect(frozenB).toBeGreaterThan(asItIs);
-    expect(scratchB).toBeGreaterThan(0.6);
+    // Task B does not depend on the setting: the acceptance line, ≥ 10 points over scratch, holds here.
+    expect(firstLayerB).toBeGreaterThan(scratchB + 0.1);
+    expect(firstLayerB).toBeGreaterThan(asItIs + 0.03);
+    expect(topB).toBeGreaterThan(asItIs);
+    expect(scratchB).toBeGreaterThan(0.5);
     expect(r["transfer: test accuracy after autoencoder pretraining"]).toBeGreaterThan(0.75);
   });
 });
