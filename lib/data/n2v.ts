@@ -22,6 +22,39 @@ export interface N2VOptions {
 }
 
 /**
+ * Masks one patch held row by row in `values` (changed in place): chooses `fraction` of its pixels,
+ * replaces each by a random neighbour's original value (never its own) and marks it in `mask`.
+ */
+function maskInPlace(
+  values: Float32Array,
+  mask: Float32Array,
+  h: number,
+  w: number,
+  { fraction, radius, random }: { fraction: number; radius: number; random: Random },
+): void {
+  if (!(fraction > 0 && fraction < 1) || radius < 1 || h * w < 2) {
+    throw new Error(
+      `Cannot mask for Noise2Void as 'fraction' must be in (0, 1), 'radius' ≥ 1 and the patch at least 2 pixels: ` +
+        `current values are ${fraction}, ${radius} and ${h}×${w}`,
+    );
+  }
+  const original = values.slice();
+  const count = Math.max(1, Math.round(fraction * h * w));
+  const chosen = new Set<number>();
+  while (chosen.size < count) chosen.add(Math.floor(random() * h * w));
+  for (const p of chosen) {
+    const y = Math.floor(p / w), x = p % w;
+    let ny: number, nx: number;
+    do {
+      ny = Math.min(h - 1, Math.max(0, y + Math.floor(random() * (2 * radius + 1)) - radius));
+      nx = Math.min(w - 1, Math.max(0, x + Math.floor(random() * (2 * radius + 1)) - radius));
+    } while (ny === y && nx === x);
+    values[p] = original[ny * w + nx];
+    mask[p] = 1;
+  }
+}
+
+/**
  * Masks one patch [height, width]: returns the network's input (masked pixels replaced by a random
  * neighbour's value), the target (the original patch) and the mask (1 at masked pixels).
  *
@@ -39,27 +72,9 @@ export function n2vMask(
   const [h, w] = patch.shape;
   const radius = options.radius ?? 2, random = options.random ?? seededRandom(0);
   const fraction = options.fraction ?? 0.002;
-  if (!(fraction > 0 && fraction < 1) || radius < 1 || h * w < 2) {
-    throw new Error(
-      `Cannot mask for Noise2Void as 'fraction' must be in (0, 1), 'radius' ≥ 1 and the patch at least 2 pixels: ` +
-        `current values are ${fraction}, ${radius} and ${h}×${w}`,
-    );
-  }
   const original = patch.dataSync();
   const input = Float32Array.from(original), mask = new Float32Array(h * w);
-  const count = Math.max(1, Math.round(fraction * h * w));
-  const chosen = new Set<number>();
-  while (chosen.size < count) chosen.add(Math.floor(random() * h * w));
-  for (const p of chosen) {
-    const y = Math.floor(p / w), x = p % w;
-    let ny: number, nx: number;
-    do {
-      ny = Math.min(h - 1, Math.max(0, y + Math.floor(random() * (2 * radius + 1)) - radius));
-      nx = Math.min(w - 1, Math.max(0, x + Math.floor(random() * (2 * radius + 1)) - radius));
-    } while (ny === y && nx === x);
-    input[p] = original[ny * w + nx];
-    mask[p] = 1;
-  }
+  maskInPlace(input, mask, h, w, { fraction, radius, random });
   return {
     input: tf.tensor2d(input, [h, w]),
     target: patch.clone(),
@@ -105,16 +120,19 @@ export function n2vPatches(
   }
   const { x: patches } = trainingPatches(noisy, noisy, options);
   const random = seededRandom((options.seed ?? 0) + 2), size = options.size;
-  const { fraction, radius } = options;
-  const pairs = tf.tidy(() => {
-    const masked = tf.unstack(patches).map((patch) =>
-      n2vMask(patch.reshape([size, size]) as tf.Tensor2D, { fraction, radius, random })
-    );
-    return {
-      x: tf.stack(masked.map((m) => m.input)).expandDims(-1) as tf.Tensor4D,
-      y: tf.stack(masked.map((m) => tf.stack([m.target, m.mask], -1))) as tf.Tensor4D,
-    };
-  });
+  const fraction = options.fraction ?? 0.002, radius = options.radius ?? 2;
+  // One pass over all patches' pixels in plain arrays: thousands of tiny tensors would be slow.
+  const target = patches.dataSync() as Float32Array, input = target.slice();
+  const mask = new Float32Array(target.length), area = size * size;
+  for (let i = 0; i < options.count; i++) {
+    const at = (a: Float32Array) => a.subarray(i * area, (i + 1) * area);
+    maskInPlace(at(input), at(mask), size, size, { fraction, radius, random });
+  }
+  const shape: [number, number, number, number] = [options.count, size, size, 1];
+  const pairs = tf.tidy(() => ({
+    x: tf.tensor4d(input, shape),
+    y: tf.concat([tf.tensor4d(target, shape), tf.tensor4d(mask, shape)], 3) as tf.Tensor4D,
+  }));
   patches.dispose();
   return pairs;
 }

@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { seededRandom } from "../random.ts";
-import { applyTransform, type AugmentOptions, randomTransform } from "./augment.ts";
+import { applyTransform, type AugmentOptions, randomTransform, type Transform } from "./augment.ts";
 
 /** Options of {@linkcode samplePatches}. */
 export interface PatchOptions {
@@ -54,13 +54,18 @@ export function samplePatches(
     }
     return [Math.floor(random() * (h - s + 1)), Math.floor(random() * (w - s + 1))];
   });
-  const cut = (x: tf.Tensor) =>
-    tf.tidy(() => {
-      const x3 = x.rank === 2 ? x.expandDims(-1) : x;
-      return tf.stack(
-        corners.map(([top, left]) => tf.slice(x3, [top, left, 0], [s, s, -1])),
-      ) as tf.Tensor4D;
+  // Rows copied from the image's values: one tensor per patch would be slow for thousands.
+  const cut = (x: tf.Tensor) => {
+    const channels = x.rank === 2 ? 1 : x.shape[2]!, row = s * channels;
+    const values = x.dataSync(), out = new Float32Array(options.count * s * row);
+    corners.forEach(([top, left], i) => {
+      for (let y = 0; y < s; y++) {
+        const from = ((top + y) * w + left) * channels;
+        out.set(values.subarray(from, from + row), (i * s + y) * row);
+      }
     });
+    return tf.tensor4d(out, [options.count, s, s, channels]);
+  };
   return { images: cut(image), masks: mask ? cut(mask) : undefined, corners };
 }
 
@@ -90,19 +95,30 @@ export function trainingPatches(
 ): { x: tf.Tensor4D; y: tf.Tensor4D } {
   const { images, masks } = samplePatches(image, target, options);
   if (!options.augment) return { x: images, y: masks! };
-  const random = seededRandom((options.seed ?? 0) + 1);
-  const size = options.size, augment = options.augment;
-  const pairs = tf.tidy(() => {
-    const xs = tf.unstack(images), ys = tf.unstack(masks!);
-    const out = xs.map((x, i) => {
-      const t = randomTransform(size, size, augment, random);
-      return [applyTransform(x, t), applyTransform(ys[i], t)];
-    });
-    return {
-      x: tf.stack(out.map(([x]) => x)) as tf.Tensor4D,
-      y: tf.stack(out.map(([, y]) => y)) as tf.Tensor4D,
-    };
+  const random = seededRandom((options.seed ?? 0) + 1), size = options.size;
+  const transforms: Transform[] = Array.from(
+    { length: options.count },
+    () => randomTransform(size, size, options.augment!, random),
+  );
+  // Patches that share a transform (flips and turns make 8) are transformed together, as one
+  // [size, size, k, channels] tensor: a few dozen tensor operations instead of thousands.
+  const groups = new Map<string, number[]>();
+  transforms.forEach((t, i) => {
+    const key = JSON.stringify(t);
+    groups.set(key, [...(groups.get(key) ?? []), i]);
   });
+  const order = [...groups.values()].flat();
+  const inverse = new Int32Array(order.length);
+  order.forEach((patch, position) => inverse[patch] = position);
+  const transformed = (batch: tf.Tensor4D) =>
+    tf.tidy(() => {
+      const parts = [...groups.values()].map((indices) => {
+        const together = tf.gather(batch, indices).transpose([1, 2, 0, 3]);
+        return applyTransform(together, transforms[indices[0]]).transpose([2, 0, 1, 3]);
+      });
+      return tf.gather(tf.concat(parts), inverse) as tf.Tensor4D;
+    });
+  const pairs = { x: transformed(images), y: transformed(masks!) };
   tf.dispose([images, masks!]);
   return pairs;
 }
