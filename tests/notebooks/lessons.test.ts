@@ -53,6 +53,8 @@ test("the course has its first lessons", () => {
     "06_convolutional_networks.ipynb",
     "07_generalisation.ipynb",
     "08_transfer_learning.ipynb",
+    "09_unet_segmentation.ipynb",
+    "10_noise2void.ipynb",
   ]));
 });
 
@@ -239,6 +241,52 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
     expect(topB).toBeGreaterThan(asItIs);
     expect(scratchB).toBeGreaterThan(0.5);
     expect(r["transfer: test accuracy after autoencoder pretraining"]).toBeGreaterThan(0.75);
+  });
+});
+
+describe("lessons 09–10", () => {
+  test("09: disjoint regions; the U-Net beats Otsu on the test region; tiles with overlap equal the whole", () => {
+    const r = resultsOf("09_unet_segmentation.ipynb");
+    expect(r["regions: fewest and most regions owning one pixel"]).toEqual([1, 1]);
+    const [otsuWhole, otsuTest] = r[
+      "otsu: foreground IoU on the whole image and on the test region"
+    ] as number[];
+    expect(otsuWhole).toBeCloseTo(0.717, 2); // measured independently when the issue was written
+    const [byHand, library] = r["unet: parameters by hand and from the library"] as number[];
+    expect(byHand).toBe(library);
+    // The quick setting's few steps: BCE beats Otsu already; Dice, slower to start, learns.
+    const [bceIou, bceDice] = r["unet bce: test IoU and Dice"] as number[];
+    expect(bceIou).toBeGreaterThan(otsuTest);
+    expect(bceDice).toBeCloseTo((2 * bceIou) / (1 + bceIou), 6); // Dice = 2·IoU / (1 + IoU)
+    expect((r["unet dice: test IoU and Dice"] as number[])[0]).toBeGreaterThan(0.5);
+    const [overlapped, seams] = r[
+      "tiling: largest difference with enough overlap and with none"
+    ] as number[];
+    expect(overlapped).toBeLessThan(1e-4);
+    expect(seams).toBeGreaterThan(0.05);
+    const [precision, recall] = r["instances: precision and recall at IoU 0.5"] as number[];
+    expect(Math.min(precision, recall)).toBeGreaterThan(0.4);
+  });
+
+  test("10: Noise2Void beats the noisy input and the filters' worst; correlated noise stays", () => {
+    const r = resultsOf("10_noise2void.ipynb");
+    const [noisy, median, blur, n2v, care] = r[
+      "camera: PSNR of noisy, median, best Gaussian, Noise2Void, CARE"
+    ] as number[];
+    // The issue's independent measurements: 20.2, 25.8 and 27.3 dB.
+    expect([noisy, median, blur].map((v) => Math.round(v * 10) / 10)).toEqual([20.2, 25.8, 27.3]);
+    expect(n2v).toBeGreaterThan(noisy + 4);
+    expect(care).toBeGreaterThan(noisy + 4);
+    const [independent, correlated] = r[
+      "structured: PSNR gain of Noise2Void on independent and on correlated noise"
+    ] as number[];
+    expect(independent).toBeGreaterThan(correlated + 2);
+    const [recorded, , denoised] = r[
+      "microscopy: PSNR of recorded, best Gaussian, Noise2Void"
+    ] as number[];
+    expect(denoised).toBeGreaterThan(recorded + 3);
+    const [before, after] = r["real: roughness before and after Noise2Void"] as number[];
+    expect(after).toBeLessThan(before);
   });
 });
 

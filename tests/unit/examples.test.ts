@@ -1,0 +1,71 @@
+import { beforeAll, expect, test } from "vitest";
+import { join } from "node:path";
+import { gaussianNoise, init, metrics, readImage, tf, writeTiff } from "@course/lib";
+import { loadCamera, loadNuclei } from "@course/datasets";
+import { task } from "../helpers.ts";
+
+beforeAll(async () => {
+  await init({ backend: "cpu", quiet: true });
+});
+
+test(
+  "deno task denoise: Noise2Void on an image file writes a denoised float TIFF of the same size",
+  async () => {
+    const dir = await Deno.makeTempDir();
+    const clean = (await loadCamera()).slice([100, 150], [128, 96]);
+    const noisy = gaussianNoise(clean, 25, 7);
+    await writeTiff(join(dir, "noisy.tif"), noisy);
+    const { code, stdout, stderr } = await task([
+      "denoise",
+      join(dir, "noisy.tif"),
+      "--out",
+      join(dir, "denoised.tif"),
+      "--patches",
+      "800",
+      "--epochs",
+      "1",
+    ]);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain(`wrote ${join(dir, "denoised.tif")} (128×96, 32-bit float)`);
+    const denoised = await readImage(join(dir, "denoised.tif"));
+    expect(denoised.shape).toEqual([128, 96]);
+    const [before, after] = [metrics.psnr(clean, noisy, 255), metrics.psnr(clean, denoised, 255)];
+    expect(after, `PSNR ${before.toFixed(2)} → ${after.toFixed(2)} dB`).toBeGreaterThan(before + 2);
+  },
+  300_000,
+);
+
+test(
+  "deno task segment: trained on one image, it segments another; probabilities and labels written",
+  async () => {
+    const dir = await Deno.makeTempDir();
+    const { image, labels } = await loadNuclei();
+    const region = (t: tf.Tensor, left: number) => t.slice([0, left], [256, 128]);
+    await writeTiff(join(dir, "train.tif"), region(image, 0));
+    await writeTiff(join(dir, "train_mask.tif"), region(labels, 0));
+    await writeTiff(join(dir, "other.tif"), region(image, 256));
+    const { code, stdout, stderr } = await task([
+      "segment",
+      join(dir, "train.tif"),
+      join(dir, "train_mask.tif"),
+      "--predict",
+      join(dir, "other.tif"),
+      "--patches",
+      "160",
+      "--epochs",
+      "2",
+    ]);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(
+      /wrote .*other_probability\.tif and .*other_labels\.tif \(\d+ objects\)/,
+    );
+    const probability = await readImage(join(dir, "other_probability.tif"));
+    const objects = await readImage(join(dir, "other_labels.tif"));
+    expect(probability.shape).toEqual([256, 128]);
+    const truth = region(labels, 256).greater(0);
+    const iou = metrics.iou(truth, probability.greater(0.5));
+    expect(iou, `IoU ${iou.toFixed(3)}`).toBeGreaterThan(0.6);
+    expect(objects.max().dataSync()[0]).toBe(Number(stdout.match(/\((\d+) objects\)/)![1]));
+  },
+  300_000,
+);
