@@ -7,8 +7,6 @@
  *
  * @module
  */
-import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import {
   cosineDecay,
   fit,
@@ -24,29 +22,16 @@ import {
   unet,
   writeTiff,
 } from "@course/lib";
+import { commandLine } from "./command_line.ts";
 
-// `deno task` runs in the project's folder; paths are the user's, from where they typed the command.
-const fromUser = (path: string) => resolve(Deno.env.get("INIT_CWD") ?? Deno.cwd(), path);
-const { values, positionals: given } = parseArgs({
-  args: Deno.args,
-  allowPositionals: true,
-  options: {
-    out: { type: "string" },
-    patches: { type: "string", default: "6000" },
-    epochs: { type: "string", default: "3" },
-    seed: { type: "string", default: "0" },
-  },
-});
-const positionals = given.map(fromUser);
-if (positionals.length !== 1) {
-  console.error(
-    "usage: deno task denoise <noisy.tif|png> [--out denoised.tif] [--patches N] [--epochs N]",
-  );
-  Deno.exit(2);
-}
-const [path] = positionals;
-const out = values.out ? fromUser(values.out) : path.replace(/\.(tiff?|png)$/i, "") + "_n2v.tif";
-const [patches, epochs, seed] = [values.patches, values.epochs, values.seed].map(Number);
+const args = commandLine(
+  "denoise <noisy.tif|png> [--out denoised.tif] [--patches N] [--epochs N] [--seed N]",
+  1,
+  { out: undefined, patches: "6000", epochs: "3", seed: "0" },
+);
+const [path] = args.files;
+const out = args.path("out") ?? path.replace(/\.(tiff?|png)$/i, "") + "_n2v.tif";
+const [patches, epochs, seed] = ["patches", "epochs", "seed"].map(args.count);
 
 await init();
 const noisy = await readImage(path);

@@ -8,8 +8,6 @@
  *
  * @module
  */
-import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import {
   connectedComponents,
   fit,
@@ -23,31 +21,17 @@ import {
   unet,
   writeTiff,
 } from "@course/lib";
+import { commandLine } from "./command_line.ts";
 
-// `deno task` runs in the project's folder; paths are the user's, from where they typed the command.
-const fromUser = (path: string) => resolve(Deno.env.get("INIT_CWD") ?? Deno.cwd(), path);
-const { values, positionals: given } = parseArgs({
-  args: Deno.args,
-  allowPositionals: true,
-  options: {
-    predict: { type: "string" },
-    out: { type: "string" },
-    patches: { type: "string", default: "400" },
-    epochs: { type: "string", default: "3" },
-    seed: { type: "string", default: "0" },
-  },
-});
-const positionals = given.map(fromUser);
-if (positionals.length !== 2) {
-  console.error(
-    "usage: deno task segment <image> <mask> [--predict other.tif] [--out prefix] [--patches N] [--epochs N]",
-  );
-  Deno.exit(2);
-}
-const [imagePath, maskPath] = positionals;
-const target = values.predict ? fromUser(values.predict) : imagePath;
-const prefix = values.out ? fromUser(values.out) : target.replace(/\.(tiff?|png)$/i, "");
-const [patches, epochs, seed] = [values.patches, values.epochs, values.seed].map(Number);
+const args = commandLine(
+  "segment <image> <mask> [--predict other.tif] [--out prefix] [--patches N] [--epochs N] [--seed N]",
+  2,
+  { predict: undefined, out: undefined, patches: "400", epochs: "3", seed: "0" },
+);
+const [imagePath, maskPath] = args.files;
+const target = args.path("predict") ?? imagePath;
+const prefix = args.path("out") ?? target.replace(/\.(tiff?|png)$/i, "");
+const [patches, epochs, seed] = ["patches", "epochs", "seed"].map(args.count);
 
 await init();
 const image = percentileNormalise(await readImage(imagePath));
