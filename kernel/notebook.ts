@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { dirname } from "node:path";
+import { dirname, join, resolve } from "node:path";
 
 /** A mime bundle in an output. */
 export type MimeData = Record<string, unknown>;
@@ -220,4 +220,30 @@ function toOutput(type: string, c: Record<string, unknown>): Output | undefined 
       };
   }
   return undefined;
+}
+
+/**
+ * The notebook files named by command-line arguments: files as given, folders as their `.ipynb`
+ * files in name order. `verb` says what the caller does with them, for the error message.
+ *
+ * @example
+ * ```ts
+ * import { notebookFiles } from "./notebook.ts";
+ * const paths = await notebookFiles(["notebooks"], "run"); // absolute paths, sorted
+ * ```
+ */
+export async function notebookFiles(args: string[], verb: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const arg of args) {
+    const path = resolve(arg);
+    const info = await Deno.stat(path).catch(() => {
+      throw new Error(`Cannot ${verb} '${arg}' as it does not exist`);
+    });
+    if (info.isDirectory) {
+      const names = [...Deno.readDirSync(path)].map((e) => e.name)
+        .filter((n) => n.endsWith(".ipynb")).sort();
+      found.push(...names.map((n) => join(path, n)));
+    } else found.push(path);
+  }
+  return found;
 }

@@ -13,6 +13,7 @@
 import { parseArgs } from "node:util";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { KERNEL_NAME, PROJECT_ROOT } from "./kernelspec.ts";
+import { notebookFiles } from "./notebook.ts";
 import { type CellReport, runNotebook } from "./runner.ts";
 import { JupyterServer } from "./server.ts";
 
@@ -31,22 +32,6 @@ function progressLine(r: CellReport): string {
   const where = `[${String(r.cell).padStart(String(r.of).length)}/${r.of}]`;
   const first = r.source.trim().split("\n")[0].slice(0, 60);
   return `  ${where} ${r.status.padEnd(7)} ${r.seconds.toFixed(2).padStart(7)} s  ${first}`;
-}
-
-async function notebooksIn(args: string[]): Promise<string[]> {
-  const found: string[] = [];
-  for (const arg of args) {
-    const path = resolve(arg);
-    const info = await Deno.stat(path).catch(() => {
-      throw new Error(`Cannot run '${arg}' as it does not exist`);
-    });
-    if (info.isDirectory) {
-      const names = [...Deno.readDirSync(path)].map((e) => e.name)
-        .filter((n) => n.endsWith(".ipynb")).sort();
-      found.push(...names.map((n) => join(path, n)));
-    } else found.push(path);
-  }
-  return found;
 }
 
 function commonFolder(paths: string[]): string {
@@ -84,7 +69,7 @@ async function main(args: string[]): Promise<number> {
       `Cannot run as '--timeout' must be a number of seconds > 0: current value is ${values.timeout}`,
     );
   }
-  const notebooks = await notebooksIn(positionals);
+  const notebooks = await notebookFiles(positionals, "run");
   const server = values.server
     ? JupyterServer.connect(
       { url: values.server, token: values.token },
