@@ -105,7 +105,8 @@ export function trainingPatches(
   const groups = new Map<string, number[]>();
   transforms.forEach((t, i) => {
     const key = JSON.stringify(t);
-    groups.set(key, [...(groups.get(key) ?? []), i]);
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push(i);
   });
   const order = [...groups.values()].flat();
   const inverse = new Int32Array(order.length);
