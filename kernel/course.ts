@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { installKernel } from "./install.ts";
 import { PROJECT_ROOT } from "./kernelspec.ts";
-import { onPath } from "./server.ts";
+import { onPath } from "./files.ts";
 
 const FRONT_ENDS = ["jupyter-lab", "jupyter-notebook"];
 

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { Cell } from "./notebook.ts";
+import type { Cell, Notebook } from "./notebook.ts";
 import { sourceOf } from "./notebook.ts";
 
 /** What a cell is in an exercise, from `metadata.course`. */
@@ -101,4 +101,32 @@ export function stubSolutions(source: string): string {
 export function studentSource(cell: Cell): string {
   const source = sourceOf(cell);
   return exerciseOf(cell)?.type === "solution" ? stubSolutions(source) : source;
+}
+
+/**
+ * Checks that every cell of an exercise source has its own id (nbformat 4.5): grading finds each
+ * attendee's solutions, and where the checks go back, by cell id.
+ *
+ * @example
+ * ```ts
+ * import { checkCellIds } from "./exercise.ts";
+ * checkCellIds({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] }, "x.ipynb"); // ok
+ * ```
+ */
+export function checkCellIds(nb: Notebook, path: string): void {
+  const ids = nb.cells.map((c) => c.id);
+  const missing = ids.findIndex((id) => !id);
+  if (missing >= 0) {
+    throw new Error(
+      `Cannot use ${path} as an exercise source as cell ${missing + 1} has no id: save it with ` +
+        `JupyterLab 3 or later, or Notebook 7 (nbformat 4.5), which give every cell one`,
+    );
+  }
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (twice) {
+    throw new Error(
+      `Cannot use ${path} as an exercise source as two cells have the id '${twice}': ` +
+        `give each cell its own`,
+    );
+  }
 }

@@ -7,6 +7,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeTextAtomic } from "./files.ts";
 
 /** The kernel's default name, as `jupyter kernelspec list` shows it. */
 export const KERNEL_NAME = "dl-course";
@@ -139,11 +140,7 @@ export async function writeKernelSpec(
         `current value is "${name}"`,
     );
   }
-  const folder = join(dir, name);
-  await Deno.mkdir(folder, { recursive: true });
-  const path = join(folder, "kernel.json");
-  const temporary = `${path}.${crypto.randomUUID()}.tmp`;
-  await Deno.writeTextFile(temporary, JSON.stringify(spec, null, 2) + "\n");
-  await Deno.rename(temporary, path);
+  const path = join(dir, name, "kernel.json");
+  await writeTextAtomic(path, JSON.stringify(spec, null, 2) + "\n");
   return path;
 }

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { writeTextAtomic } from "./files.ts";
 
 /** A mime bundle in an output. */
 export type MimeData = Record<string, unknown>;
@@ -127,10 +128,7 @@ export async function readNotebook(path: string): Promise<Notebook> {
  * ```
  */
 export async function writeNotebook(path: string, nb: Notebook): Promise<void> {
-  await Deno.mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.${crypto.randomUUID()}.tmp`;
-  await Deno.writeTextFile(temporary, JSON.stringify(nb, null, 1) + "\n");
-  await Deno.rename(temporary, path);
+  await writeTextAtomic(path, JSON.stringify(nb, null, 1) + "\n");
 }
 
 /** A kernel message on the IOPub channel, as far as outputs need it. */

@@ -10,7 +10,7 @@
  */
 import { parseArgs } from "node:util";
 import { basename, join, resolve } from "node:path";
-import { exerciseOf, studentSource } from "./exercise.ts";
+import { checkCellIds, exerciseOf, studentSource } from "./exercise.ts";
 import { type Notebook, notebookFiles, readNotebook, writeNotebook } from "./notebook.ts";
 
 /**
@@ -62,6 +62,7 @@ export async function releaseFiles(paths: string[], outDir: string): Promise<Rel
       );
     }
     const nb = await readNotebook(path);
+    checkCellIds(nb, path);
     const count = (type: string) => nb.cells.filter((c) => exerciseOf(c)?.type === type).length;
     return {
       nb: releaseNotebook(nb),

@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { KERNEL_NAME, PROJECT_ROOT } from "./kernelspec.ts";
 import { notebookFiles } from "./notebook.ts";
-import { type CellReport, runNotebook } from "./runner.ts";
+import { type CellReport, quietJupyterServices, runNotebook } from "./runner.ts";
 import { JupyterServer } from "./server.ts";
 
 const USAGE =
@@ -122,13 +122,7 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  // @jupyterlab/services logs every websocket it opens, and the reconnection after a restart the
-  // runner asked for; on a terminal that is noise.
-  console.debug = () => {};
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => {
-    if (!String(args[0]).startsWith("Connection lost, reconnecting")) warn(...args);
-  };
+  quietJupyterServices();
   try {
     // Exit explicitly: @jupyterlab/services leaves timers behind that would keep Deno alive.
     Deno.exit(await main(Deno.args));

@@ -24,7 +24,8 @@ export interface CellReport {
   cell: number;
   /** Number of cells in the notebook. */
   of: number;
-  status: "ok" | "error" | "timeout";
+  /** `died`: the kernel process ended (out of memory, a crash, `Deno.exit`) and was restarted. */
+  status: "ok" | "error" | "timeout" | "died";
   seconds: number;
   source: string;
   /** For errors: `Name: message`; for timeouts: what the limit was. */
@@ -37,11 +38,15 @@ export interface RunOptions {
   kernelName?: string;
   /** Seconds a cell may run before it is stopped and the kernel restarted (default 600). */
   timeoutS?: number;
+  /** Seconds the notebook's cells may run in all, once the kernel is ready. */
+  totalTimeoutS?: number;
+  /** The notebook to run, if not the file at `path` (which then only names the session). */
+  notebook?: Notebook;
   /** Where to write the executed notebook; not written if absent. */
   out?: string;
   /** Milliseconds without kernel messages after the last cell before outputs count as complete. */
   quietMs?: number;
-  /** Go on after a cell fails (not after a timeout: the kernel was restarted). Default false. */
+  /** Go on after a cell fails (not after a timeout or a death: the kernel restarted). */
   allowErrors?: boolean;
   /** Called after each code cell, e.g. to print progress. */
   onCell?: (report: CellReport) => void;
@@ -101,7 +106,7 @@ export async function runNotebook(
   options: RunOptions = {},
 ): Promise<RunResult> {
   const started = performance.now();
-  const notebook = structuredClone(await readNotebook(path));
+  const notebook = structuredClone(options.notebook ?? await readNotebook(path));
   const serverPath = relative(server.root, path);
   if (serverPath.startsWith("..")) {
     throw new Error(
@@ -135,6 +140,7 @@ export async function runNotebook(
       language: "typescript",
     };
     notebook.metadata.language_info = info.language_info;
+    const ready = performance.now();
     for (const cell of notebook.cells.filter((c) => c.cell_type === "code")) {
       cell.outputs = [];
       cell.execution_count = null;
@@ -142,19 +148,19 @@ export async function runNotebook(
     for (const [index, cell] of notebook.cells.entries()) {
       if (cell.cell_type !== "code") continue;
       const position = { cell: index + 1, of: notebook.cells.length };
-      const report = await runCell(
-        kernel,
-        cell,
-        position,
-        areas,
-        displays,
-        options.timeoutS ?? 600,
-      );
+      const left = (options.totalTimeoutS ?? Infinity) - (performance.now() - ready) / 1000;
+      const limit = Math.min(options.timeoutS ?? 600, Math.max(0, left));
+      const report = await runCell(kernel, cell, position, areas, displays, {
+        seconds: limit,
+        why: limit < (options.timeoutS ?? 600)
+          ? `the notebook's time limit of ${options.totalTimeoutS} s ran out`
+          : `timed out after ${limit} s`,
+      });
       cells.push(report);
       options.onCell?.(report);
       if (report.status === "ok") continue;
       failure ??= report;
-      if (report.status === "timeout" || !options.allowErrors) break;
+      if (report.status !== "error" || !options.allowErrors) break;
     }
     const quietMs = options.quietMs ?? 500;
     while (Date.now() - lastMessage < quietMs) await sleep(quietMs - (Date.now() - lastMessage));
@@ -183,7 +189,7 @@ async function runCell(
   position: { cell: number; of: number },
   areas: Map<string, OutputArea>,
   displays: DisplayIndex,
-  timeoutS: number,
+  limit: { seconds: number; why: string },
 ): Promise<CellReport> {
   const source = sourceOf(cell);
   const area = new OutputArea(displays);
@@ -195,7 +201,7 @@ async function runCell(
   // through the future: so those the kernel publishes after its reply are kept too.
   areas.set(future.msg.header.msg_id, area);
   try {
-    const reply = await within(future.done, timeoutS, `timed out after ${timeoutS} s`);
+    const reply = await within(future.done, limit.seconds, limit.why);
     const count = (reply.content as { execution_count?: number }).execution_count;
     cell.execution_count = count ?? area.executionCount;
     if (reply.content.status !== "ok") {
@@ -209,11 +215,29 @@ async function runCell(
       await kernel.restart();
     } else {
       // The server cancels the request when the kernel process dies and restarts it.
-      report.status = "error";
+      report.status = "died";
       report.error =
         "the kernel died while running this cell (out of memory, a crash, or Deno.exit)";
     }
   }
   report.seconds = (performance.now() - started) / 1000;
   return report;
+}
+
+/**
+ * Silences what @jupyterlab/services logs for a browser's console: every websocket it opens, and
+ * the reconnection after a restart the runner asked for. On a terminal that is noise.
+ *
+ * @example
+ * ```ts
+ * import { quietJupyterServices } from "./runner.ts";
+ * quietJupyterServices(); // in a command-line tool's main
+ * ```
+ */
+export function quietJupyterServices(): void {
+  console.debug = () => {};
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!String(args[0]).startsWith("Connection lost, reconnecting")) warn(...args);
+  };
 }

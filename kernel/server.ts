@@ -7,22 +7,20 @@
 import { ServerConnection } from "@jupyterlab/services";
 import { join } from "node:path";
 import { KERNEL_NAME, kernelsDir, kernelSpec, writeKernelSpec } from "./kernelspec.ts";
+import { onPath } from "./files.ts";
+import {
+  handOver,
+  type Relay,
+  relayToSocket,
+  SANDBOX_NOTEBOOKS,
+  sandboxCommand,
+  type SandboxLimits,
+} from "./sandbox.ts";
 
 /** How to reach a running server. */
 export interface ServerAddress {
   url: string;
   token: string;
-}
-
-/** The full path of a command on PATH, or `undefined`. */
-export function onPath(command: string): string | undefined {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    const path = join(dir, command);
-    try {
-      if (Deno.statSync(path).isFile) return path;
-    } catch { /* not in this folder */ }
-  }
-  return undefined;
 }
 
 function serverCommand(): string[] {
@@ -52,6 +50,12 @@ export interface StartOptions {
   kernelName?: string;
   /** Extra environment for the server and so for its kernels, e.g. `{ COURSE_BACKEND: "cpu" }`. */
   env?: Record<string, string>;
+  /**
+   * Runs the server and its kernels in a sandbox with these limits and read-only data folders
+   * (see `sandbox.ts`): `root` is then the attendee's scratch folder, which the kernels see as the
+   * project's `notebooks/`.
+   */
+  sandbox?: { limits: SandboxLimits; data?: string[] };
 }
 
 /** A Jupyter server: one this process started (and will stop), or one it was given. */
@@ -64,6 +68,7 @@ export class JupyterServer {
     readonly root: string,
     private readonly child?: Deno.ChildProcess,
     private readonly home?: string,
+    private readonly relay?: Relay,
   ) {
     const url = address.url.replace(/\/$/, "");
     this.settings = ServerConnection.makeSettings({
@@ -103,32 +108,60 @@ export class JupyterServer {
     const kernelName = options.kernelName ?? KERNEL_NAME;
     const command = serverCommand();
     const home = await Deno.makeTempDir({ prefix: "dl-course-jupyter-" });
-    await writeKernelSpec(kernelsDir({ prefix: home }), kernelName, kernelSpec());
-    const port = freePort();
+    const sandbox = options.sandbox;
+    // tfjs keeps tensors outside the V8 heap: leave them half the sandbox's memory.
+    const heapMb = sandbox && Math.max(256, Math.floor(sandbox.limits.memoryMb / 2));
+    await writeKernelSpec(kernelsDir({ prefix: home }), kernelName, kernelSpec({ heapMb }));
     const token = crypto.randomUUID().replaceAll("-", "");
+    const env = {
+      JUPYTER_PATH: join(home, "share", "jupyter"),
+      JUPYTER_RUNTIME_DIR: join(home, "runtime"),
+      JUPYTER_CONFIG_DIR: join(home, "config"),
+      ...options.env,
+    };
     const args = [
       ...command.slice(1),
       "--no-browser",
-      "--ip=127.0.0.1",
-      `--port=${port}`,
-      "--port-retries=0",
       `--ServerApp.token=${token}`,
-      `--ServerApp.root_dir=${root}`,
       `--MappingKernelManager.default_kernel_name=${kernelName}`,
-      ...(Deno.uid() === 0 ? ["--allow-root"] : []),
     ];
+    let argv: string[];
+    let port: number;
+    let relay: Relay | undefined;
+    if (sandbox) {
+      const socket = join(home, "jupyter.sock");
+      argv = sandboxCommand(
+        [command[0], ...args, `--sock=${socket}`, `--ServerApp.root_dir=${SANDBOX_NOTEBOOKS}`],
+        {
+          work: root,
+          home,
+          ...sandbox,
+          env: { PATH: "/usr/bin:/bin", HOME: home, DENO_DIR: "/tmp/deno", NO_COLOR: "1", ...env },
+        },
+      );
+      await handOver(home);
+      await handOver(root);
+      relay = relayToSocket(socket);
+      port = relay.port;
+    } else {
+      port = freePort();
+      argv = [
+        command[0],
+        ...args,
+        "--ip=127.0.0.1",
+        `--port=${port}`,
+        "--port-retries=0",
+        `--ServerApp.root_dir=${root}`,
+        ...(Deno.uid() === 0 ? ["--allow-root"] : []),
+      ];
+    }
     const log = await Deno.open(join(home, "server.log"), { write: true, create: true });
-    const child = new Deno.Command(command[0], {
-      args,
+    const child = new Deno.Command(argv[0], {
+      args: argv.slice(1),
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
-      env: {
-        JUPYTER_PATH: join(home, "share", "jupyter"),
-        JUPYTER_RUNTIME_DIR: join(home, "runtime"),
-        JUPYTER_CONFIG_DIR: join(home, "config"),
-        ...options.env,
-      },
+      env,
     }).spawn();
     const writer = log.writable.getWriter();
     const drain = async (stream: ReadableStream<Uint8Array>) => {
@@ -137,7 +170,13 @@ export class JupyterServer {
     Promise.all([drain(child.stdout), drain(child.stderr)]).finally(() => writer.close()).catch(
       () => {},
     );
-    const server = new JupyterServer({ url: `http://127.0.0.1:${port}`, token }, root, child, home);
+    const server = new JupyterServer(
+      { url: `http://127.0.0.1:${port}`, token },
+      root,
+      child,
+      home,
+      relay,
+    );
     await server.waitReady();
     return server;
   }
@@ -192,6 +231,7 @@ export class JupyterServer {
       } catch { /* exited meanwhile */ }
       await this.child.status;
     }
+    this.relay?.close();
     await Deno.remove(this.home!, { recursive: true }).catch(() => {});
   }
 }

@@ -10,6 +10,8 @@ import {
   writeNotebook,
 } from "../../kernel/notebook.ts";
 import { exerciseOf, studentSource } from "../../kernel/exercise.ts";
+import { defaultGradeOptions, gradeNotebook } from "../../kernel/grade.ts";
+import { releaseNotebook } from "../../kernel/release.ts";
 import { runNotebook } from "../../kernel/runner.ts";
 import { JupyterServer } from "../../kernel/server.ts";
 import { DENO, task, validateNotebook } from "../helpers.ts";
@@ -18,7 +20,24 @@ const NOTEBOOKS = join(PROJECT_ROOT, "notebooks");
 const lessons = [...Deno.readDirSync(NOTEBOOKS)].map((e) => e.name).filter((n) =>
   n.endsWith(".ipynb")
 ).sort();
-const CHECK_MIME = "application/vnd.course.check+json";
+
+/** Grading as an instructor would, in the lessons' quick setting. */
+const GRADING = {
+  ...defaultGradeOptions(),
+  env: { ...defaultGradeOptions().env, COURSE_SETTING: "quick" },
+};
+const EXECUTED = join(PROJECT_ROOT, "out", "test", "executed");
+
+/** An attendee's folder holding one lesson: as written, or as `edit` makes it. */
+async function submit(
+  attendee: string,
+  name: string,
+  edit = (nb: Notebook) => nb,
+): Promise<string> {
+  const dir = join(PROJECT_ROOT, "out", "test", "submissions", attendee);
+  await writeNotebook(join(dir, name), edit(await readNotebook(join(NOTEBOOKS, name))));
+  return dir;
+}
 
 let server: JupyterServer;
 beforeAll(async () => {
@@ -34,14 +53,6 @@ const textsOf = (nb: Notebook): string[] =>
   outputsOf(nb).map((o) =>
     ("data" in o ? o.data["text/plain"] : "text" in o ? o.text : "") as string
   );
-const checksOf = (nb: Notebook) =>
-  outputsOf(nb).flatMap((
-    o,
-  ) => ("data" in o && o.data[CHECK_MIME]
-    ? [o.data[CHECK_MIME] as { name: string; passed: boolean; message: string }]
-    : [])
-  );
-
 test("the course has its first lessons", () => {
   expect(lessons).toEqual(expect.arrayContaining([
     "00_setup.ipynb",
@@ -101,38 +112,46 @@ describe.each(lessons)("%s", (name) => {
   });
 
   test(
-    "runs top to bottom with no error, every check passes, and the result is valid nbformat",
+    "graded from its own solutions in the sandbox: full points, no error, valid nbformat",
     async () => {
-      const out = join(PROJECT_ROOT, "out", "test", name);
-      const result = await runNotebook(server, join(NOTEBOOKS, name), { timeoutS: 300, out });
-      executed.set(name, result.notebook);
+      const grade = await gradeNotebook(join(NOTEBOOKS, name), await submit("solutions", name), {
+        ...GRADING,
+        executed: EXECUTED,
+      });
+      const out = join(EXECUTED, "solutions", name);
+      const nb = await readNotebook(out);
+      executed.set(name, nb);
       await validateNotebook(out);
-      expect(result.failure).toBeUndefined();
-      expect(outputsOf(result.notebook).filter((o) => o.output_type === "error")).toEqual([]);
-      const checks = checksOf(result.notebook);
+      expect(outputsOf(nb).filter((o) => o.output_type === "error")).toEqual([]);
       const exercises = new Set(
-        result.notebook.cells.map(exerciseOf).filter((e) => e?.type === "check").map((e) => e!.id),
+        nb.cells.map(exerciseOf).filter((e) => e?.type === "check").map((e) => e!.id),
       );
-      expect(checks.length).toBe(exercises.size);
-      expect(checks.filter((c) => !c.passed)).toEqual([]);
+      expect(grade.exercises.map((e) => e.exercise)).toEqual([...exercises]);
+      expect(grade.exercises.filter((e) => e.points !== e.max || e.status !== "passed"))
+        .toEqual([]);
     },
     300_000,
   );
 
-  test("with every solution replaced by its stub, every check fails in plain words", async () => {
-    const nb = await readNotebook(join(NOTEBOOKS, name));
-    nb.cells = nb.cells.map((cell) => ({ ...cell, source: studentSource(cell) }));
-    const path = join(PROJECT_ROOT, "out", "student", name);
-    await writeNotebook(path, nb);
-    const result = await runNotebook(server, path, { timeoutS: 300, allowErrors: true });
-    const checks = checksOf(result.notebook);
-    expect(checks.length).toBeGreaterThan(0);
-    for (const c of checks) {
-      expect(c.passed).toBe(false);
-      expect(c.message).toContain("not done yet");
-      expect(c.message).not.toMatch(/\n\s+at /);
-    }
-  }, 300_000);
+  test(
+    "graded from its released stubs: zero, every check 'not done yet' in plain words",
+    async () => {
+      const grade = await gradeNotebook(
+        join(NOTEBOOKS, name),
+        await submit("stubs", name, releaseNotebook),
+        GRADING,
+      );
+      expect(grade.exercises.length).toBeGreaterThan(0);
+      for (const e of grade.exercises) {
+        expect([e.exercise, e.points, e.status]).toEqual([e.exercise, 0, "not done yet"]);
+        for (const c of e.checks) {
+          expect(c.message).toContain("not done yet");
+          expect(c.message).not.toMatch(/\n\s+at /);
+        }
+      }
+    },
+    300_000,
+  );
 });
 
 describe("what the lessons show, from their own outputs (quick setting)", () => {

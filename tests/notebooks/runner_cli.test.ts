@@ -2,6 +2,7 @@ import { expect, test } from "vitest";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../../kernel/kernelspec.ts";
 import { readNotebook } from "../../kernel/notebook.ts";
+import { runNotebook } from "../../kernel/runner.ts";
 import { JupyterServer } from "../../kernel/server.ts";
 import { DENO, task } from "../helpers.ts";
 
@@ -216,3 +217,40 @@ test("bad arguments are refused before anything starts", async () => {
     "'--timeout' must be a number of seconds > 0: current value is soon",
   );
 });
+
+test(
+  "a notebook's time limit stops the cell running when it runs out; contents may be given",
+  async () => {
+    const server = await JupyterServer.start(PROJECT_ROOT);
+    try {
+      const nb = await readNotebook(join(PROJECT_ROOT, "tests", "fixtures", "endless.ipynb"));
+      nb.cells.splice(1, 0, {
+        cell_type: "code",
+        id: "wait",
+        source: "await new Promise((resolve) => setTimeout(resolve, 2000));",
+        metadata: {},
+        outputs: [],
+        execution_count: null,
+      });
+      // The path only names the session: no such file exists.
+      const result = await runNotebook(
+        server,
+        join(PROJECT_ROOT, "tests", "fixtures", "given.ipynb"),
+        {
+          notebook: nb,
+          timeoutS: 60,
+          totalTimeoutS: 4,
+        },
+      );
+      expect(result.cells.map((c) => c.status)).toEqual(["ok", "ok", "timeout"]);
+      expect(result.failure?.error).toBe(
+        "the notebook's time limit of 4 s ran out; the kernel was restarted",
+      );
+      expect(result.failure?.seconds).toBeGreaterThan(1);
+      expect(result.failure?.seconds).toBeLessThan(3);
+    } finally {
+      await server.stop();
+    }
+  },
+  60_000,
+);

@@ -1,0 +1,287 @@
+/**
+ * `deno task grade`: autograding, as nbgrader's `autograde`. Each attendee's notebook is rebuilt
+ * with the course's checks and hidden checks, run in a fresh kernel inside a sandbox, and scored.
+ *
+ * ```
+ * deno task grade --source <notebooks dir> --submissions <dir with a folder per attendee>
+ *                 --out DIR [--jobs N] [--timeout S] [--notebook-timeout S] [--memory MiB]
+ * ```
+ *
+ * Writes `DIR/gradebook.csv`, `DIR/feedback/<attendee>.md` and the executed notebooks under
+ * `DIR/executed/<attendee>/`.
+ *
+ * @module
+ */
+import { cp } from "node:fs/promises";
+import { basename, join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { cacheDir } from "../datasets/files.ts";
+import { checkCellIds } from "./exercise.ts";
+import { writeTextAtomic } from "./files.ts";
+import { feedbackMarkdown, gradebookCsv, type NotebookGrade } from "./gradebook.ts";
+import { type ExerciseGrade, rebuild, scoreExercises, ungraded } from "./grading.ts";
+import { type Notebook, notebookFiles, readNotebook, writeNotebook } from "./notebook.ts";
+import { quietJupyterServices, runNotebook } from "./runner.ts";
+import { checkSandbox, defaultLimits, type SandboxLimits } from "./sandbox.ts";
+import { JupyterServer } from "./server.ts";
+
+/** How attendees' notebooks are run. */
+export interface GradeOptions {
+  /** Seconds one cell may run. */
+  timeoutS: number;
+  /** Seconds a whole notebook may run. */
+  notebookTimeoutS: number;
+  /** The sandbox's limits on memory, processes, CPU and file size. */
+  limits: SandboxLimits;
+  /**
+   * The kernels' environment: the course's settings (`COURSE_SETTING`, …), nothing else of the
+   * grader's. The folders in `COURSE_CACHE` and `FASHION_MNIST_DIR` are shown read-only.
+   */
+  env: Record<string, string>;
+  /** Where to keep executed notebooks, as `<executed>/<attendee>/<notebook>`; not kept if absent. */
+  executed?: string;
+}
+
+/**
+ * Options for grading: the sandbox's default limits, nbgrader-like time limits, and the course's
+ * settings from this process's environment.
+ *
+ * @example
+ * ```ts
+ * import { defaultGradeOptions } from "./grade.ts";
+ * const quick = { ...defaultGradeOptions(), env: { COURSE_SETTING: "quick" } };
+ * ```
+ */
+export function defaultGradeOptions(): GradeOptions {
+  const env: Record<string, string> = { COURSE_CACHE: cacheDir("") };
+  for (const name of ["COURSE_SETTING", "COURSE_BACKEND", "COURSE_THREADS", "FASHION_MNIST_DIR"]) {
+    const value = Deno.env.get(name);
+    if (value) env[name] = value;
+  }
+  return { timeoutS: 300, notebookTimeoutS: 1800, limits: defaultLimits(), env };
+}
+
+async function submitted(path: string): Promise<Notebook | string> {
+  const info = await Deno.lstat(path).catch(() => undefined);
+  if (!info) return "not submitted";
+  if (!info.isFile) return "error: the submission is not a plain file (a link or a folder)";
+  return await readNotebook(path).catch((error) => `error: ${(error as Error).message}`);
+}
+
+/**
+ * Grades one attendee's copy of one source notebook. Runs it in a sandbox on a scratch copy of
+ * the attendee's folder, so nothing of theirs or anyone else's changes; never throws: a
+ * submission that cannot be run scores 0 with a status saying why.
+ *
+ * @example
+ * ```ts
+ * import { defaultGradeOptions, gradeNotebook } from "./grade.ts";
+ * const grade = await gradeNotebook(
+ *   "notebooks/01_mcculloch_pitts.ipynb", "submissions/ada", defaultGradeOptions(),
+ * );
+ * grade.exercises.map((e) => `${e.exercise}: ${e.points}/${e.max} ${e.status}`);
+ * ```
+ */
+export async function gradeNotebook(
+  sourcePath: string,
+  attendeeDir: string,
+  options: GradeOptions,
+): Promise<NotebookGrade> {
+  const notebook = basename(sourcePath);
+  const attendee = basename(attendeeDir);
+  const source = await readNotebook(sourcePath);
+  const submission = await submitted(join(attendeeDir, notebook));
+  const grade = (exercises: ExerciseGrade[]) => ({ attendee, notebook, exercises });
+  if (typeof submission === "string") return grade(ungraded(source, submission));
+  const work = await Deno.makeTempDir({ prefix: "dl-course-grade-" });
+  try {
+    const rebuilt = rebuild(source, submission);
+    // The scratch copy: their own files, never the hidden checks (those travel as cell code).
+    await cp(attendeeDir, work, { recursive: true, verbatimSymlinks: true });
+    const { env, limits } = options;
+    const data = [env.COURSE_CACHE, env.FASHION_MNIST_DIR].filter((d) => d !== undefined);
+    const server = await JupyterServer.start(work, { env, sandbox: { limits, data } });
+    try {
+      const run = await runNotebook(server, join(work, notebook), {
+        notebook: rebuilt.notebook,
+        allowErrors: true,
+        timeoutS: options.timeoutS,
+        totalTimeoutS: options.notebookTimeoutS,
+      });
+      if (options.executed) {
+        await writeNotebook(join(options.executed, attendee, notebook), run.notebook);
+      }
+      return grade(scoreExercises(rebuilt, run));
+    } finally {
+      await server.stop();
+    }
+  } catch (error) {
+    return grade(ungraded(source, `error: grading failed: ${(error as Error).message}`));
+  } finally {
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Runs `work` on every item, at most `jobs` at once; results in the items' order. */
+async function inParallel<T, R>(items: T[], jobs: number, work: (item: T) => Promise<R>) {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, worker));
+  return results;
+}
+
+/** What {@linkcode gradeAll} grades and where it writes. */
+export interface GradeRun extends GradeOptions {
+  /** Source notebooks: solutions, checks and hidden checks. */
+  sources: string[];
+  /** A folder holding one folder per attendee, each with their notebooks by the sources' names. */
+  submissions: string;
+  /** Where `gradebook.csv`, `feedback/` and `executed/` go. */
+  out: string;
+  /** How many notebooks to grade at once. */
+  jobs: number;
+  /** Called as each notebook is graded, e.g. to print progress. */
+  onGraded?: (grade: NotebookGrade, seconds: number) => void;
+}
+
+/** Attendees' folders in name order: every folder in `submissions`. */
+async function attendees(submissions: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(submissions)) {
+    if (entry.isDirectory) names.push(entry.name);
+  }
+  return names.sort();
+}
+
+/**
+ * Grades every attendee's copy of every source notebook and writes the gradebook and each
+ * attendee's feedback. The same submissions give the same files, whatever `jobs` is.
+ *
+ * @example
+ * ```ts
+ * import { defaultGradeOptions, gradeAll } from "./grade.ts";
+ * await gradeAll({
+ *   ...defaultGradeOptions(),
+ *   sources: ["notebooks/01_mcculloch_pitts.ipynb"],
+ *   submissions: "submissions",
+ *   out: "grades",
+ *   jobs: 2,
+ * });
+ * ```
+ */
+export async function gradeAll(run: GradeRun): Promise<NotebookGrade[]> {
+  const out = resolve(run.out);
+  if (!relative(resolve(run.submissions), out).startsWith("..")) {
+    // The next grading would take its folders for attendees.
+    throw new Error(
+      `Cannot grade into ${run.out} as it lies inside the submissions folder ` +
+        `${run.submissions}: choose another --out`,
+    );
+  }
+  // An instructor's mistake stops grading before it starts, not one attendee at a time.
+  for (const source of run.sources) checkCellIds(await readNotebook(source), source);
+  await checkSandbox(run.limits);
+  const tasks = (await attendees(run.submissions)).flatMap((attendee) =>
+    run.sources.map((source) => ({ source, dir: join(run.submissions, attendee) }))
+  );
+  const grades = await inParallel(tasks, run.jobs, async (task) => {
+    const started = performance.now();
+    const grade = await gradeNotebook(task.source, task.dir, {
+      ...run,
+      executed: join(out, "executed"),
+    });
+    run.onGraded?.(grade, (performance.now() - started) / 1000);
+    return grade;
+  });
+  await writeTextAtomic(join(out, "gradebook.csv"), gradebookCsv(grades));
+  for (const attendee of new Set(grades.map((g) => g.attendee))) {
+    const theirs = grades.filter((g) => g.attendee === attendee);
+    await writeTextAtomic(
+      join(out, "feedback", `${attendee}.md`),
+      feedbackMarkdown(attendee, theirs),
+    );
+  }
+  return grades;
+}
+
+const USAGE = `usage: deno task grade --source <notebook or folder> --submissions DIR --out DIR
+                        [--jobs N] [--timeout SECONDS] [--notebook-timeout SECONDS] [--memory MiB]`;
+
+function positive(value: string | undefined, option: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) {
+    throw new Error(
+      `Cannot grade as '--${option}' must be a whole number > 0: current value is ${value}`,
+    );
+  }
+  return number;
+}
+
+async function main(args: string[]): Promise<number> {
+  const defaults = defaultGradeOptions();
+  const { values } = parseArgs({
+    args,
+    options: {
+      source: { type: "string" },
+      submissions: { type: "string" },
+      out: { type: "string" },
+      jobs: { type: "string", default: "1" },
+      timeout: { type: "string", default: String(defaults.timeoutS) },
+      "notebook-timeout": { type: "string", default: String(defaults.notebookTimeoutS) },
+      memory: { type: "string", default: String(defaults.limits.memoryMb) },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help || !values.source || !values.submissions || !values.out) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const notebookTimeoutS = positive(values["notebook-timeout"], "notebook-timeout");
+  const sources = await notebookFiles([values.source], "grade");
+  let done = 0;
+  const grades = await gradeAll({
+    ...defaults,
+    sources,
+    submissions: values.submissions,
+    out: values.out,
+    jobs: positive(values.jobs, "jobs"),
+    timeoutS: positive(values.timeout, "timeout"),
+    notebookTimeoutS,
+    limits: {
+      ...defaults.limits,
+      memoryMb: positive(values.memory, "memory"),
+      // A backstop for processes that outlive their cell: no notebook can use more.
+      cpuSeconds: navigator.hardwareConcurrency * notebookTimeoutS,
+    },
+    onGraded: (grade, seconds) => {
+      const sum = (key: "points" | "max") => grade.exercises.reduce((s, e) => s + e[key], 0);
+      console.log(
+        `[${++done}] ${grade.attendee} ${grade.notebook}: ${sum("points")} / ${sum("max")} ` +
+          `points in ${seconds.toFixed(1)} s`,
+      );
+    },
+  });
+  const attendeesGraded = new Set(grades.map((g) => g.attendee)).size;
+  console.log(
+    `${join(values.out, "gradebook.csv")}: ${grades.length} notebooks of ${attendeesGraded} ` +
+      `attendees; feedback in ${join(values.out, "feedback")}`,
+  );
+  return 0;
+}
+
+if (import.meta.main) {
+  quietJupyterServices();
+  try {
+    // Exit explicitly: @jupyterlab/services leaves timers behind that would keep Deno alive.
+    Deno.exit(await main(Deno.args));
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    Deno.exit(1);
+  }
+}

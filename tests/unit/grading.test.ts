@@ -1,0 +1,202 @@
+import { describe, expect, test } from "vitest";
+import { CHECK_MIME } from "@course/lib";
+import { checkCellIds } from "../../kernel/exercise.ts";
+import { feedbackMarkdown, gradebookCsv } from "../../kernel/gradebook.ts";
+import { rebuild, scoreExercises, ungraded } from "../../kernel/grading.ts";
+import type { Cell, Notebook } from "../../kernel/notebook.ts";
+import type { CellReport } from "../../kernel/runner.ts";
+import { defaultLimits, sandboxCommand } from "../../kernel/sandbox.ts";
+
+const code = (id: string, source: string, course?: object): Cell => ({
+  cell_type: "code",
+  id,
+  source,
+  metadata: course ? { course } : {},
+  outputs: [],
+  execution_count: null,
+});
+const notebook = (cells: Cell[]): Notebook => ({
+  nbformat: 4,
+  nbformat_minor: 5,
+  metadata: {},
+  cells,
+});
+
+const SOURCE = notebook([
+  { cell_type: "markdown", id: "intro", source: "# Exercises", metadata: {} },
+  code("setup", 'import { check } from "@course/lib";'),
+  code("double-solution", "const double = (x: number) => 2 * x;", {
+    id: "double",
+    type: "solution",
+  }),
+  code("double-check", "await check('double', () => ...);", {
+    id: "double",
+    type: "check",
+    points: 2,
+  }),
+  code("double-hidden", "await check('double, hidden', () => ...);", {
+    id: "double",
+    type: "hidden",
+    points: 3,
+  }),
+  code("half-solution", "const half = (x: number) => x / 2;", { id: "half", type: "solution" }),
+  code("half-check", "await check('half', () => ...);", { id: "half", type: "check" }),
+]);
+
+/** An attendee who edited one check, deleted another, added a cell and forged a check cell. */
+const SUBMISSION = notebook([
+  SOURCE.cells[0],
+  SOURCE.cells[1],
+  { ...SOURCE.cells[2], source: "const double = (x: number) => x + 3;" },
+  { ...SOURCE.cells[3], source: "await check('double', () => {});" },
+  code("mine", "console.log(double(1));"),
+  { ...SOURCE.cells[5], source: "const half = (x: number) => { throw new NotDoneError(); };" },
+  code("forged", "await check('half', () => {});", { id: "half", type: "check", points: 9 }),
+]);
+
+const ids = (nb: Notebook) => nb.cells.map((c) => c.id);
+
+describe("rebuild", () => {
+  test("keeps the attendee's cells, and puts every check back from the source at its place", () => {
+    const rebuilt = rebuild(SOURCE, SUBMISSION);
+    expect(ids(rebuilt.notebook)).toEqual([
+      "intro",
+      "setup",
+      "double-solution",
+      "double-check",
+      "double-hidden",
+      "mine",
+      "half-solution",
+      "half-check",
+    ]);
+    expect(rebuilt.notebook.cells[2].source).toBe("const double = (x: number) => x + 3;");
+    expect(rebuilt.notebook.cells[3].source).toBe(SOURCE.cells[3].source);
+    expect(rebuilt.checks.map((c) => [c.index, c.meta.type, c.meta.points])).toEqual([
+      [3, "check", 2],
+      [4, "hidden", 3],
+      [7, "check", undefined],
+    ]);
+    expect(rebuilt.notes).toEqual([
+      { exercise: "double", text: "a check cell was edited: the course's version was graded" },
+      { exercise: "half", text: "a check cell was deleted: the course's version was graded" },
+    ]);
+  });
+
+  test("an untouched solution notebook rebuilds to itself, with nothing noted", () => {
+    const rebuilt = rebuild(SOURCE, SOURCE);
+    expect(rebuilt.notebook.cells.map((c) => [c.id, c.source])).toEqual(
+      SOURCE.cells.map((c) => [c.id, c.source]),
+    );
+    expect(rebuilt.notes).toEqual([]);
+  });
+});
+
+/** The runner's report for cell `cell` (1-based) of the rebuilt notebook. */
+const report = (cell: number, status: CellReport["status"] = "ok", error?: string): CellReport => ({
+  cell,
+  of: 8,
+  status,
+  seconds: 0.1,
+  source: "",
+  error,
+});
+const verdict = (name: string, passed: boolean, message = "correct") => ({
+  output_type: "display_data" as const,
+  data: { [CHECK_MIME]: { name, passed, message }, "text/plain": name },
+  metadata: {},
+});
+
+describe("scoreExercises", () => {
+  const rebuilt = rebuild(SOURCE, SUBMISSION);
+
+  test("points for each check cell whose checks all passed; the status says what failed", () => {
+    const executed = structuredClone(rebuilt.notebook);
+    executed.cells[3].outputs = [verdict("double", true)];
+    executed.cells[4].outputs = [
+      verdict("double, hidden", false, "double(-7) is -4; expected -14"),
+    ];
+    executed.cells[7].outputs = [
+      verdict("half", false, "half is not done yet: replace the stub with your code"),
+    ];
+    const cells = [2, 3, 4, 5, 6, 8].map((n) => report(n));
+    cells.splice(4, 0, report(7, "error", "NotDoneError: half is not done yet"));
+    const grades = scoreExercises(rebuilt, { cells, notebook: executed });
+    expect(grades.map((g) => [g.exercise, g.points, g.max, g.status])).toEqual([
+      [
+        "double",
+        2,
+        5,
+        "failed: double(-7) is -4; expected -14; a check cell was edited: the course's version " +
+        "was graded",
+      ],
+      ["half", 0, 1, "not done yet; a check cell was deleted: the course's version was graded"],
+    ]);
+    expect(grades[0].checks.map((c) => [c.name, c.passed, c.hidden, c.points])).toEqual([
+      ["double", true, false, 2],
+      ["double, hidden", false, true, 3],
+    ]);
+  });
+
+  test("a cell that timed out scores its exercise 0 and says so; later checks did not run", () => {
+    const why = "timed out after 10 s; the kernel was restarted";
+    const cells = [report(2), report(3, "timeout", why)];
+    const grades = scoreExercises(rebuilt, { cells, notebook: rebuilt.notebook });
+    expect(grades.map((g) => [g.points, g.status.split("; a check")[0]])).toEqual([
+      [0, why],
+      [0, `not run, as cell 3 stopped the notebook: ${why}`],
+    ]);
+  });
+
+  test("a check cell that showed no verdict (its check was tampered with) scores 0", () => {
+    const cells = [2, 3, 4, 5, 6, 7, 8].map((n) => report(n));
+    const [double] = scoreExercises(rebuilt, { cells, notebook: rebuilt.notebook });
+    expect([double.points, double.status.split(";")[0]]).toEqual([0, "the check showed no result"]);
+  });
+
+  test("a submission that could not run: every exercise 0 of its points, one status", () => {
+    expect(ungraded(SOURCE, "not submitted")).toEqual([
+      { exercise: "double", points: 0, max: 5, status: "not submitted", checks: [] },
+      { exercise: "half", points: 0, max: 1, status: "not submitted", checks: [] },
+    ]);
+  });
+});
+
+test("exercise sources must give every cell its own id", () => {
+  expect(() => checkCellIds(notebook([code("a", ""), { ...code("", ""), id: undefined }]), "x"))
+    .toThrow("Cannot use x as an exercise source as cell 2 has no id");
+  expect(() => checkCellIds(notebook([code("a", ""), code("a", "")]), "x"))
+    .toThrow("two cells have the id 'a'");
+});
+
+test("the gradebook is CSV with fields quoted where needed; feedback lists every check", () => {
+  const grades = [{
+    attendee: "ada",
+    notebook: "01.ipynb",
+    exercises: [{
+      exercise: "double",
+      points: 2,
+      max: 5,
+      status: 'failed: "x", y',
+      checks: [
+        { name: "double", passed: true, message: "correct", hidden: false, points: 2, ran: true },
+        { name: "more", passed: false, message: "no", hidden: true, points: 3, ran: true },
+      ],
+    }],
+  }];
+  expect(gradebookCsv(grades)).toBe(
+    'attendee,notebook,exercise,points,max,status\nada,01.ipynb,double,2,5,"failed: ""x"", y"\n',
+  );
+  const feedback = feedbackMarkdown("ada", grades);
+  expect(feedback).toContain("Total: 2 / 5 points.");
+  expect(feedback).toContain("- ✔ double (2 pt): correct\n- ✘ more (3 pt, hidden): no\n");
+});
+
+test("a sandbox refuses limits that are not whole positive numbers", () => {
+  const sandbox = { work: "/tmp/a", home: "/tmp/b", env: {} };
+  expect(() =>
+    sandboxCommand(["true"], { ...sandbox, limits: { ...defaultLimits(), processes: 0 } })
+  )
+    .toThrow(
+      "Cannot start a sandbox as the limit 'processes' must be a whole number > 0: current value is 0",
+    );
+});
