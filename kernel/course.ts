@@ -25,7 +25,10 @@ async function main(args: string[]): Promise<number> {
   }
   const root = join(PROJECT_ROOT, "notebooks");
   console.log(`starting ${frontEnd} in ${root} (Ctrl-C to stop)`);
-  const { code } = await new Deno.Command(frontEnd, { args: [...args], cwd: root }).spawn().status;
+  // Both front ends refuse to run as root (a container's usual user) without being told.
+  const asRoot = Deno.uid() === 0 ? ["--allow-root"] : [];
+  const { code } = await new Deno.Command(frontEnd, { args: [...asRoot, ...args], cwd: root })
+    .spawn().status;
   return code;
 }
 

@@ -152,6 +152,13 @@ export interface GradeRun extends GradeOptions {
 
 /** Attendees' folders in name order: every folder in `submissions`. */
 async function attendees(submissions: string): Promise<string[]> {
+  const info = await Deno.stat(submissions).catch(() => undefined);
+  if (!info?.isDirectory) {
+    throw new Error(
+      `Cannot grade as the submissions folder '${submissions}' does not exist: it must hold one ` +
+        `folder per attendee, each with their notebooks`,
+    );
+  }
   const names: string[] = [];
   for await (const entry of Deno.readDir(submissions)) {
     if (entry.isDirectory) names.push(entry.name);

@@ -16,6 +16,7 @@ import { KERNEL_NAME, PROJECT_ROOT } from "./kernelspec.ts";
 import { notebookFiles } from "./notebook.ts";
 import { type CellReport, quietJupyterServices, runNotebook } from "./runner.ts";
 import { JupyterServer } from "./server.ts";
+import { trustNotebooks } from "./trust.ts";
 
 const USAGE =
   `usage: deno task run <notebook.ipynb or folder…> [--out DIR] [--timeout SECONDS] [--kernel NAME]
@@ -83,6 +84,7 @@ async function main(args: string[]): Promise<number> {
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
   let failed = 0;
+  const written: string[] = [];
   try {
     for (const path of notebooks) {
       const shown = relative(Deno.cwd(), path);
@@ -111,6 +113,7 @@ async function main(args: string[]): Promise<number> {
         );
       }
       console.log(`  executed notebook: ${relative(Deno.cwd(), out)}`);
+      written.push(out);
     }
   } finally {
     Deno.removeSignalListener("SIGINT", stop);
@@ -118,6 +121,14 @@ async function main(args: string[]): Promise<number> {
     await server.stop();
   }
   console.log(`${notebooks.length - failed} passed, ${failed} failed`);
+  if (written.length) {
+    console.log(
+      await trustNotebooks(written)
+        ? "executed notebooks signed: Jupyter on this machine trusts them and shows their plots"
+        : "executed notebooks not signed (no Jupyter with nbformat): to see their plots, open " +
+          "them and choose Trust Notebook",
+    );
+  }
   return failed ? 1 : 0;
 }
 

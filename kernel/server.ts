@@ -23,15 +23,28 @@ export interface ServerAddress {
   token: string;
 }
 
-function serverCommand(): string[] {
-  const standalone = onPath("jupyter-server");
+/** The Jupyter applications this module starts: the bare server, or the classic Notebook UI. */
+const APPS = {
+  server: { command: "server", config: "ServerApp", root: "root_dir", debian: "jupyter-server" },
+  notebook: {
+    command: "notebook",
+    config: "NotebookApp",
+    root: "notebook_dir",
+    debian: "jupyter-notebook",
+  },
+};
+
+function appCommand(app: keyof typeof APPS): string[] {
+  const standalone = onPath(`jupyter-${APPS[app].command}`);
   if (standalone) return [standalone];
   const jupyter = onPath("jupyter");
-  if (jupyter) return [jupyter, "server"];
+  if (jupyter) return [jupyter, APPS[app].command];
   throw new Error(
-    "Cannot start a Jupyter server as neither 'jupyter-server' nor 'jupyter' is on PATH: " +
-      "install it (Debian/Ubuntu: 'sudo apt-get install jupyter-server'; elsewhere: " +
-      "'pip install jupyter-server'), or pass --server URL --token TOKEN",
+    `Cannot start a Jupyter ${app} as neither 'jupyter-${app}' nor 'jupyter' is on PATH: ` +
+      `install it (Debian/Ubuntu: 'sudo apt-get install ${APPS[app].debian}'; elsewhere: ` +
+      `'pip install jupyter-${app}')${
+        app === "server" ? ", or pass --server URL --token TOKEN" : ""
+      }`,
   );
 }
 
@@ -56,6 +69,8 @@ export interface StartOptions {
    * project's `notebooks/`.
    */
   sandbox?: { limits: SandboxLimits; data?: string[] };
+  /** `notebook` starts the classic Notebook, a UI for a browser, instead of the bare server. */
+  app?: keyof typeof APPS;
 }
 
 /** A Jupyter server: one this process started (and will stop), or one it was given. */
@@ -106,7 +121,8 @@ export class JupyterServer {
    */
   static async start(root: string, options: StartOptions = {}): Promise<JupyterServer> {
     const kernelName = options.kernelName ?? KERNEL_NAME;
-    const command = serverCommand();
+    const app = APPS[options.app ?? "server"];
+    const command = appCommand(options.app ?? "server");
     const home = await Deno.makeTempDir({ prefix: "dl-course-jupyter-" });
     const sandbox = options.sandbox;
     // tfjs keeps tensors outside the V8 heap: leave them half the sandbox's memory.
@@ -122,7 +138,7 @@ export class JupyterServer {
     const args = [
       ...command.slice(1),
       "--no-browser",
-      `--ServerApp.token=${token}`,
+      `--${app.config}.token=${token}`,
       `--MappingKernelManager.default_kernel_name=${kernelName}`,
     ];
     let argv: string[];
@@ -131,7 +147,12 @@ export class JupyterServer {
     if (sandbox) {
       const socket = join(home, "jupyter.sock");
       argv = sandboxCommand(
-        [command[0], ...args, `--sock=${socket}`, `--ServerApp.root_dir=${SANDBOX_NOTEBOOKS}`],
+        [
+          command[0],
+          ...args,
+          `--sock=${socket}`,
+          `--${app.config}.${app.root}=${SANDBOX_NOTEBOOKS}`,
+        ],
         {
           work: root,
           home,
@@ -151,7 +172,7 @@ export class JupyterServer {
         "--ip=127.0.0.1",
         `--port=${port}`,
         "--port-retries=0",
-        `--ServerApp.root_dir=${root}`,
+        `--${app.config}.${app.root}=${root}`,
         ...(Deno.uid() === 0 ? ["--allow-root"] : []),
       ];
     }

@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { decode as decodePng } from "fast-png";
 import { decode as decodeTiff } from "tiff";
+import { dirname } from "node:path";
 
 /**
  * Reads a one-channel TIFF (first page) or grey PNG as a [height, width] float32 tensor of the
@@ -98,8 +99,8 @@ export function encodeTiff(image: tf.Tensor): Uint8Array {
 }
 
 /**
- * Writes a [height, width] tensor to a 32-bit float TIFF file, through a temporary file so that a
- * failed write leaves no half-written image.
+ * Writes a [height, width] tensor to a 32-bit float TIFF file, creating its folder, through a
+ * temporary file so that a failed write leaves no half-written image.
  *
  * @example
  * ```ts
@@ -109,6 +110,7 @@ export function encodeTiff(image: tf.Tensor): Uint8Array {
  */
 export async function writeTiff(path: string, image: tf.Tensor): Promise<void> {
   const bytes = encodeTiff(image), temporary = `${path}.partial`;
+  await Deno.mkdir(dirname(path), { recursive: true });
   await Deno.writeFile(temporary, bytes);
   await Deno.rename(temporary, path);
 }

@@ -1,6 +1,7 @@
 /** Helpers shared by the tests: running the project's tasks as a user would. */
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../kernel/kernelspec.ts";
+import { jupyterPython } from "../kernel/trust.ts";
 
 /** The project's pinned Deno, as `npm ci` installed it. */
 export const DENO = join(PROJECT_ROOT, "node_modules", ".bin", "deno");
@@ -40,9 +41,8 @@ export async function run(
  * Python that runs `jupyter`.
  */
 export async function validateNotebook(path: string): Promise<void> {
-  const jupyter =
-    (await run("sh", ["-c", "command -v jupyter"], { PATH: Deno.env.get("PATH") ?? "" })).trim();
-  const python = (await Deno.readTextFile(jupyter)).split("\n")[0].replace(/^#!\s*/, "").trim();
+  const python = await jupyterPython();
+  if (!python) throw new Error("Cannot validate notebooks as 'jupyter' is not on PATH");
   await run(python, [
     "-c",
     "import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=nbformat.NO_CONVERT))",

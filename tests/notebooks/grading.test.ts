@@ -238,6 +238,16 @@ test("bad options and sources are refused before anything is graded", async () =
     join(submissions, "grades"),
   ]);
   expect(inside.stderr).toContain("as it lies inside the submissions folder");
+  const nowhere = await task([
+    "grade",
+    "--source",
+    source,
+    "--submissions",
+    join(root, "nowhere"),
+    "--out",
+    join(root, "z"),
+  ]);
+  expect(nowhere.stderr).toContain("as the submissions folder");
   const noIds = join(root, "no-ids");
   const nb = await readNotebook(FIXTURE);
   delete nb.cells[1].id;

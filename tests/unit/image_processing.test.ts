@@ -93,6 +93,8 @@ test("a float TIFF written by encodeTiff reads back exactly, by the tiff package
   await writeTiff(`${dir}/out.tif`, image);
   expect((await readImage(`${dir}/out.tif`)).arraySync()).toEqual(image.arraySync());
   expect([...Deno.readDirSync(dir)].map((e) => e.name)).toEqual(["out.tif"]);
+  await writeTiff(`${dir}/new/folder/out.tif`, image); // folders made as needed
+  expect((await readImage(`${dir}/new/folder/out.tif`)).shape).toEqual([2, 3]);
   await expect(readImage(`${dir}/out.jpg`)).rejects.toThrow(/must end in \.tif, \.tiff or \.png/);
   expect(() => encodeTiff(tf.zeros([2, 2, 3]))).toThrow(
     /must be 2-D .*current shape is \[2, 2, 3\]/,
