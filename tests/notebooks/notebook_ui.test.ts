@@ -111,16 +111,15 @@ async function runAll(name: string): Promise<{ page: Page; shown: Shown }> {
   return { page, shown };
 }
 
-/** The whole notebook as one image: the Notebook scrolls inside `#site`, so let that grow. */
+/** The whole notebook as one image: the Notebook scrolls inside its page, so grow the window. */
 async function screenshot(page: Page, name: string): Promise<void> {
-  await page.evaluate(() => {
-    const site = document.querySelector<HTMLElement>("#site")!;
-    site.style.height = "auto";
-    site.style.overflow = "visible";
-    document.body.style.overflow = "visible";
-    document.body.style.position = "static";
-  });
-  await page.screenshot({ path: join(SHOTS, name.replace(".ipynb", ".png")), fullPage: true });
+  const height = await page.evaluate(() =>
+    document.querySelector("#notebook-container")!.scrollHeight +
+    document.querySelector("#header")!.scrollHeight + 40
+  );
+  await page.setViewportSize({ width: 1280, height: Math.min(height, 16_000) });
+  await page.waitForTimeout(500); // plotly redraws at the new size
+  await page.screenshot({ path: join(SHOTS, name.replace(".ipynb", ".png")) });
 }
 
 describe.each(LESSONS)("%s in the classic Notebook", (name) => {
@@ -128,7 +127,7 @@ describe.each(LESSONS)("%s in the classic Notebook", (name) => {
     "runs every cell through the UI with the course kernel: no error, plots, images",
     async () => {
       const { page, shown } = await runAll(name);
-      await page.screenshot({ path: join(SHOTS, name.replace(".ipynb", ".png")), fullPage: true });
+      await screenshot(page, name);
       expect([shown.kernel, shown.kernelName]).toEqual([DISPLAY_NAME, "dl-course"]);
       expect(shown.errors).toEqual([]);
       expect(shown.prompts.every((p) => typeof p === "number")).toBe(true);
