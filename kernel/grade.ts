@@ -21,7 +21,7 @@ import { writeTextAtomic } from "./files.ts";
 import { feedbackMarkdown, gradebookCsv, type NotebookGrade } from "./gradebook.ts";
 import { type ExerciseGrade, rebuild, scoreExercises, ungraded } from "./grading.ts";
 import { type Notebook, notebookFiles, readNotebook, writeNotebook } from "./notebook.ts";
-import { quietJupyterServices, runNotebook } from "./runner.ts";
+import { jupyterCommand, runNotebook } from "./runner.ts";
 import { checkSandbox, defaultLimits, type SandboxLimits } from "./sandbox.ts";
 import { JupyterServer } from "./server.ts";
 
@@ -282,13 +282,4 @@ async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) {
-  quietJupyterServices();
-  try {
-    // Exit explicitly: @jupyterlab/services leaves timers behind that would keep Deno alive.
-    Deno.exit(await main(Deno.args));
-  } catch (error) {
-    console.error(`error: ${(error as Error).message}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await jupyterCommand(main);

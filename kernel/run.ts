@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { KERNEL_NAME, PROJECT_ROOT } from "./kernelspec.ts";
 import { notebookFiles } from "./notebook.ts";
-import { type CellReport, quietJupyterServices, runNotebook } from "./runner.ts";
+import { type CellReport, jupyterCommand, runNotebook } from "./runner.ts";
 import { JupyterServer } from "./server.ts";
 import { trustNotebooks } from "./trust.ts";
 
@@ -132,13 +132,4 @@ async function main(args: string[]): Promise<number> {
   return failed ? 1 : 0;
 }
 
-if (import.meta.main) {
-  quietJupyterServices();
-  try {
-    // Exit explicitly: @jupyterlab/services leaves timers behind that would keep Deno alive.
-    Deno.exit(await main(Deno.args));
-  } catch (error) {
-    console.error(`error: ${(error as Error).message}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await jupyterCommand(main);

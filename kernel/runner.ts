@@ -225,19 +225,27 @@ async function runCell(
 }
 
 /**
- * Silences what @jupyterlab/services logs for a browser's console: every websocket it opens, and
- * the reconnection after a restart the runner asked for. On a terminal that is noise.
+ * Runs a command-line tool that talks to Jupyter: silences what @jupyterlab/services logs for a
+ * browser's console (every websocket it opens, the reconnection after a restart the runner asked
+ * for), prints an error's message without a stack trace, and exits with `main`'s code, since
+ * @jupyterlab/services leaves timers behind that would keep Deno alive.
  *
  * @example
  * ```ts
- * import { quietJupyterServices } from "./runner.ts";
- * quietJupyterServices(); // in a command-line tool's main
+ * import { jupyterCommand } from "./runner.ts";
+ * if (import.meta.main) await jupyterCommand(async (args) => args.length ? 0 : 2);
  * ```
  */
-export function quietJupyterServices(): void {
+export async function jupyterCommand(main: (args: string[]) => Promise<number>): Promise<never> {
   console.debug = () => {};
   const warn = console.warn;
   console.warn = (...args: unknown[]) => {
     if (!String(args[0]).startsWith("Connection lost, reconnecting")) warn(...args);
   };
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    Deno.exit(1);
+  }
 }

@@ -118,23 +118,14 @@ afterAll(async () => {
   await Deno.remove(root, { recursive: true }).catch(() => {});
 });
 
+/** `deno task grade` of `from` into `out`, with more options. */
+const gradeTask = (from: string, into: string, ...options: string[]) =>
+  task(["grade", "--source", source, "--submissions", from, "--out", into, ...options]);
+
 /** `deno task grade` of every submission into `root/<out>`. */
 async function grade(out: string, jobs: number) {
-  const result = await task([
-    "grade",
-    "--source",
-    source,
-    "--submissions",
-    submissions,
-    "--out",
-    join(root, out),
-    "--jobs",
-    String(jobs),
-    "--timeout",
-    "8",
-    "--memory",
-    "3072",
-  ]);
+  const options = ["--jobs", String(jobs), "--timeout", "8", "--memory", "3072"];
+  const result = await gradeTask(submissions, join(root, out), ...options);
   expect(result.code, result.stderr).toBe(0);
   return result;
 }
@@ -215,38 +206,12 @@ test("grading again, one at a time, gives the same gradebook and feedback", asyn
 }, 300_000);
 
 test("bad options and sources are refused before anything is graded", async () => {
-  const jobs = await task([
-    "grade",
-    "--source",
-    source,
-    "--submissions",
-    submissions,
-    "--out",
-    join(root, "x"),
-    "--jobs",
-    "0",
-  ]);
+  const jobs = await gradeTask(submissions, join(root, "x"), "--jobs", "0");
   expect(jobs.code).toBe(1);
   expect(jobs.stderr).toContain("'--jobs' must be a whole number > 0: current value is 0");
-  const inside = await task([
-    "grade",
-    "--source",
-    source,
-    "--submissions",
-    submissions,
-    "--out",
-    join(submissions, "grades"),
-  ]);
+  const inside = await gradeTask(submissions, join(submissions, "grades"));
   expect(inside.stderr).toContain("as it lies inside the submissions folder");
-  const nowhere = await task([
-    "grade",
-    "--source",
-    source,
-    "--submissions",
-    join(root, "nowhere"),
-    "--out",
-    join(root, "z"),
-  ]);
+  const nowhere = await gradeTask(join(root, "nowhere"), join(root, "z"));
   expect(nowhere.stderr).toContain("as the submissions folder");
   const noIds = join(root, "no-ids");
   const nb = await readNotebook(FIXTURE);
