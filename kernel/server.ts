@@ -25,23 +25,18 @@ export interface ServerAddress {
 
 /** The Jupyter applications this module starts: the bare server, or the classic Notebook UI. */
 const APPS = {
-  server: { command: "server", config: "ServerApp", root: "root_dir", debian: "jupyter-server" },
-  notebook: {
-    command: "notebook",
-    config: "NotebookApp",
-    root: "notebook_dir",
-    debian: "jupyter-notebook",
-  },
+  server: { config: "ServerApp", root: "root_dir" },
+  notebook: { config: "NotebookApp", root: "notebook_dir" },
 };
 
 function appCommand(app: keyof typeof APPS): string[] {
-  const standalone = onPath(`jupyter-${APPS[app].command}`);
+  const standalone = onPath(`jupyter-${app}`);
   if (standalone) return [standalone];
   const jupyter = onPath("jupyter");
-  if (jupyter) return [jupyter, APPS[app].command];
+  if (jupyter) return [jupyter, app];
   throw new Error(
     `Cannot start a Jupyter ${app} as neither 'jupyter-${app}' nor 'jupyter' is on PATH: ` +
-      `install it (Debian/Ubuntu: 'sudo apt-get install ${APPS[app].debian}'; elsewhere: ` +
+      `install it (Debian/Ubuntu: 'sudo apt-get install jupyter-${app}'; elsewhere: ` +
       `'pip install jupyter-${app}')${
         app === "server" ? ", or pass --server URL --token TOKEN" : ""
       }`,
@@ -71,6 +66,44 @@ export interface StartOptions {
   sandbox?: { limits: SandboxLimits; data?: string[] };
   /** `notebook` starts the classic Notebook, a UI for a browser, instead of the bare server. */
   app?: keyof typeof APPS;
+}
+
+/** How a server is started, and where this process reaches it. */
+interface Launch {
+  argv: string[];
+  port: number;
+  relay?: Relay;
+}
+
+/** A server on a free port of 127.0.0.1, as the user who runs this. */
+function onLoopback(argv: string[]): Launch {
+  const port = freePort();
+  const where = ["--ip=127.0.0.1", `--port=${port}`, "--port-retries=0"];
+  return { argv: [...argv, ...where, ...(Deno.uid() === 0 ? ["--allow-root"] : [])], port };
+}
+
+/**
+ * A server in a sandbox: no network, so it listens on a Unix socket in its own folder, which a
+ * relay forwards to a local port of this process.
+ */
+async function inSandbox(
+  argv: string[],
+  work: string,
+  home: string,
+  sandbox: { limits: SandboxLimits; data?: string[]; env: Record<string, string> },
+): Promise<Launch> {
+  const socket = join(home, "jupyter.sock");
+  const env = { PATH: "/usr/bin:/bin", HOME: home, DENO_DIR: "/tmp/deno", NO_COLOR: "1" };
+  const command = sandboxCommand([...argv, `--sock=${socket}`], {
+    ...sandbox,
+    work,
+    home,
+    env: { ...env, ...sandbox.env },
+  });
+  await handOver(home);
+  await handOver(work);
+  const relay = relayToSocket(socket);
+  return { argv: command, port: relay.port, relay };
 }
 
 /** A Jupyter server: one this process started (and will stop), or one it was given. */
@@ -136,46 +169,15 @@ export class JupyterServer {
       ...options.env,
     };
     const args = [
-      ...command.slice(1),
+      ...command,
       "--no-browser",
       `--${app.config}.token=${token}`,
       `--MappingKernelManager.default_kernel_name=${kernelName}`,
     ];
-    let argv: string[];
-    let port: number;
-    let relay: Relay | undefined;
-    if (sandbox) {
-      const socket = join(home, "jupyter.sock");
-      argv = sandboxCommand(
-        [
-          command[0],
-          ...args,
-          `--sock=${socket}`,
-          `--${app.config}.${app.root}=${SANDBOX_NOTEBOOKS}`,
-        ],
-        {
-          work: root,
-          home,
-          ...sandbox,
-          env: { PATH: "/usr/bin:/bin", HOME: home, DENO_DIR: "/tmp/deno", NO_COLOR: "1", ...env },
-        },
-      );
-      await handOver(home);
-      await handOver(root);
-      relay = relayToSocket(socket);
-      port = relay.port;
-    } else {
-      port = freePort();
-      argv = [
-        command[0],
-        ...args,
-        "--ip=127.0.0.1",
-        `--port=${port}`,
-        "--port-retries=0",
-        `--${app.config}.${app.root}=${root}`,
-        ...(Deno.uid() === 0 ? ["--allow-root"] : []),
-      ];
-    }
+    const rootOption = `--${app.config}.${app.root}=`;
+    const { argv, port, relay } = sandbox
+      ? await inSandbox([...args, rootOption + SANDBOX_NOTEBOOKS], root, home, { ...sandbox, env })
+      : onLoopback([...args, rootOption + root]);
     const log = await Deno.open(join(home, "server.log"), { write: true, create: true });
     const child = new Deno.Command(argv[0], {
       args: argv.slice(1),
