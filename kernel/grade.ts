@@ -147,7 +147,7 @@ export interface GradeRun extends GradeOptions {
   /** How many notebooks to grade at once. */
   jobs: number;
   /** Called as each notebook is graded, e.g. to print progress. */
-  onGraded?: (grade: NotebookGrade, seconds: number) => void;
+  onGraded?: (grade: NotebookGrade, seconds: number, of: number) => void;
 }
 
 /** Attendees' folders in name order: every folder in `submissions`. */
@@ -203,7 +203,7 @@ export async function gradeAll(run: GradeRun): Promise<NotebookGrade[]> {
       ...run,
       executed: join(out, "executed"),
     });
-    run.onGraded?.(grade, (performance.now() - started) / 1000);
+    run.onGraded?.(grade, (performance.now() - started) / 1000, tasks.length);
     return grade;
   });
   await writeTextAtomic(join(out, "gradebook.csv"), gradebookCsv(grades));
@@ -266,11 +266,13 @@ async function main(args: string[]): Promise<number> {
       // A backstop for processes that outlive their cell: no notebook can use more.
       cpuSeconds: navigator.hardwareConcurrency * notebookTimeoutS,
     },
-    onGraded: (grade, seconds) => {
+    onGraded: (grade, seconds, of) => {
       const sum = (key: "points" | "max") => grade.exercises.reduce((s, e) => s + e[key], 0);
+      const statuses = new Set(grade.exercises.map((e) => e.status));
+      const status = statuses.size === 1 ? ` (${[...statuses][0]})` : "";
       console.log(
-        `[${++done}] ${grade.attendee} ${grade.notebook}: ${sum("points")} / ${sum("max")} ` +
-          `points in ${seconds.toFixed(1)} s`,
+        `[${++done}/${of}] ${grade.attendee} ${grade.notebook}: ${sum("points")} / ` +
+          `${sum("max")} points${status} in ${seconds.toFixed(1)} s`,
       );
     },
   });

@@ -161,6 +161,7 @@ let first: string;
 test("grading scores solutions full and stubs zero, and contains every attack", async () => {
   const { stdout } = await grade("grades-1", 2);
   expect(stdout).toContain("11 notebooks of 11 attendees");
+  expect(stdout).toMatch(/\[\d+\/11\] ada exercise\.ipynb: 5 \/ 5 points \(passed\) in \d/);
   first = await Deno.readTextFile(join(root, "grades-1", "gradebook.csv"));
   const rows = rowsOf(first);
   expect(rows).toEqual({

@@ -25,6 +25,8 @@ const lessons = [...Deno.readDirSync(NOTEBOOKS)].map((e) => e.name).filter((n) =
 const GRADING = {
   ...defaultGradeOptions(),
   env: { ...defaultGradeOptions().env, COURSE_SETTING: "quick" },
+  // Two lessons run side by side on two cores: a training cell may take minutes.
+  timeoutS: 900,
 };
 const EXECUTED = join(PROJECT_ROOT, "out", "test", "executed");
 
@@ -133,7 +135,7 @@ describe.each(lessons)("%s", (name) => {
       expect(grade.exercises.filter((e) => e.points !== e.max || e.status !== "passed"))
         .toEqual([]);
     },
-    600_000,
+    900_000,
   );
 
   test(
@@ -149,7 +151,7 @@ describe.each(lessons)("%s", (name) => {
         }
       }
     },
-    600_000,
+    900_000,
   );
 });
 
