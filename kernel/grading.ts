@@ -193,12 +193,10 @@ export function scoreExercises(rebuilt: Rebuilt, execution: Execution): Exercise
 
 /** How the attendee's own cells of an exercise failed, if one did. */
 function ownTrouble(rebuilt: Rebuilt, execution: Execution, exercise: string): string | undefined {
-  const failed = rebuilt.notebook.cells
-    .flatMap((cell, i) =>
-      metaOf(cell)?.type === "solution" && metaOf(cell)?.id === exercise ? [i + 1] : []
-    )
-    .map((n) => execution.cells.find((r) => r.cell === n))
-    .find((r) => r && r.status !== "ok");
+  const failed = execution.cells.find((r) => {
+    const meta = metaOf(rebuilt.notebook.cells[r.cell - 1]);
+    return r.status !== "ok" && meta?.type === "solution" && meta.id === exercise;
+  });
   return failed && trouble(failed, undefined);
 }
 
