@@ -59,7 +59,7 @@ await fit(model, trainSet, {
   callbacks: [progress()],
 });
 const { accuracy } = await evaluate(model, testSet, losses.categoricalCrossEntropy, {
-  accuracy: metrics.accuracy,
+  accuracy: metrics.accuracyTensor,
 });
 const dir = join(DATA_DIR, "fashion_base");
 await saveModel(model, dir);

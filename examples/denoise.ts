@@ -35,9 +35,9 @@ const [patches, epochs, seed] = ["patches", "epochs", "seed"].map(args.count);
 
 await init();
 const noisy = await readImage(path);
-const { x: scaled, mean, std } = standardise(noisy);
+const { x: scaled, mean, std } = await standardise(noisy);
 const size = Math.min(32, ...noisy.shape.map((side) => 2 ** Math.floor(Math.log2(side))));
-const data = n2vPatches(scaled, {
+const data = await n2vPatches(scaled, {
   size,
   count: patches,
   fraction: 0.1,

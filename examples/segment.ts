@@ -34,7 +34,7 @@ const prefix = args.path("out") ?? target.replace(/\.(tiff?|png)$/i, "");
 const [patches, epochs, seed] = ["patches", "epochs", "seed"].map(args.count);
 
 await init();
-const image = percentileNormalise(await readImage(imagePath));
+const image = await percentileNormalise(await readImage(imagePath));
 const mask = await readImage(maskPath);
 const foreground = tf.tidy(() => mask.greater(0).toFloat());
 if (foreground.shape.join() !== image.shape.join()) {
@@ -45,7 +45,7 @@ if (foreground.shape.join() !== image.shape.join()) {
   );
 }
 const size = Math.min(64, ...image.shape.map((side) => 2 ** Math.floor(Math.log2(side))));
-const data = trainingPatches(image, foreground, {
+const data = await trainingPatches(image, foreground, {
   size,
   count: patches,
   seed,
@@ -61,9 +61,9 @@ await fit(model, data, {
   seed,
   callbacks: [progress()],
 });
-const toSegment = target === imagePath ? image : percentileNormalise(await readImage(target));
+const toSegment = target === imagePath ? image : await percentileNormalise(await readImage(target));
 const probability = predictImage(model, toSegment, { multiple: 8 });
-const { labels, count } = connectedComponents(probability.greater(0.5));
+const { labels, count } = await connectedComponents(probability.greater(0.5));
 await writeTiff(`${prefix}_probability.tif`, probability);
 await writeTiff(`${prefix}_labels.tif`, labels);
 console.log(`wrote ${prefix}_probability.tif and ${prefix}_labels.tif (${count} objects)`);

@@ -44,7 +44,8 @@ export interface GradeOptions {
 
 /**
  * Options for grading: the sandbox's default limits, nbgrader-like time limits, and the course's
- * settings from this process's environment.
+ * settings from this process's environment. Kernels run on WebAssembly unless `COURSE_BACKEND`
+ * says otherwise: the sandbox has no GPU devices.
  *
  * @example
  * ```ts
@@ -53,7 +54,7 @@ export interface GradeOptions {
  * ```
  */
 export function defaultGradeOptions(): GradeOptions {
-  const env: Record<string, string> = { COURSE_CACHE: cacheDir("") };
+  const env: Record<string, string> = { COURSE_CACHE: cacheDir(""), COURSE_BACKEND: "wasm" };
   for (const name of ["COURSE_SETTING", "COURSE_BACKEND", "COURSE_THREADS", "FASHION_MNIST_DIR"]) {
     const value = Deno.env.get(name);
     if (value) env[name] = value;

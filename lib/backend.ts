@@ -117,11 +117,32 @@ export async function findAdapter(): Promise<AdapterSummary | null> {
   }
 }
 
+/**
+ * Starts tfjs's WebGPU backend, or throws why it could not: on real GPUs under Deno the device can
+ * fail to start (an adapter "invalidated by a device creation", limits handed over as BigInt).
+ * tfjs reports such a failure as two console warnings, a headline then the error, and returns
+ * false; the error becomes this function's, and the warnings stay out of the notebook.
+ */
+async function startWebGpu(): Promise<void> {
+  await import("@tensorflow/tfjs-backend-webgpu");
+  const warnings: string[] = [], warn = console.warn;
+  console.warn = (...args: unknown[]) => void warnings.push(args.map(String).join(" "));
+  try {
+    if (await tf.setBackend("webgpu")) return;
+  } finally {
+    console.warn = warn;
+  }
+  throw new Error(
+    warnings.at(-1)?.split("\n")[0] ?? "tfjs could not initialise the webgpu backend",
+  );
+}
+
 /** Starts a backend; returns the wasm backend's thread count. */
 async function activate(backend: BackendName): Promise<number | undefined> {
   let threads: number | undefined;
-  if (backend === "webgpu") await import("@tensorflow/tfjs-backend-webgpu");
-  if (backend === "wasm") {
+  if (backend === "webgpu") {
+    await startWebGpu();
+  } else if (backend === "wasm") {
     await import("@tensorflow/tfjs-backend-wasm"); // registers the backend's own kernels first
     registerWasmTrainingKernels();
     threads = await startWasm(wasmThreads());

@@ -1,8 +1,10 @@
 /**
  * Showing rich results in a notebook: one mime bundle per result, plain text everywhere else.
  *
- * Every helper of the library returns a {@linkcode Rich} value. As the last expression of a cell
- * Jupyter shows it; inside a loop or a function, `await show(value)` shows it at once.
+ * Every helper of the library returns a {@linkcode Rich} value, or, where it must first read
+ * tensors (which is asynchronous, see `read.ts`), a {@linkcode RichPromise} of one. As the last
+ * expression of a cell Jupyter shows either; inside a loop or a function, `await show(value)`
+ * shows it at once.
  *
  * @module
  */
@@ -11,7 +13,7 @@
 export type MimeBundle = Record<string, unknown>;
 
 /** The symbol Deno's Jupyter kernel looks for to display a value. */
-const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");
+const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display") as never;
 
 /**
  * A value that knows how to show itself: a mime bundle with `text/plain` for terminals.
@@ -45,6 +47,27 @@ export class Rich {
   [Symbol.for("Deno.customInspect")](): string {
     return this.toString();
   }
+}
+
+/**
+ * A {@linkcode Rich} value still being made, e.g. while the tensors it shows are read: `await` it
+ * for the value, or leave it as a cell's last expression, which Deno's kernel awaits and shows.
+ */
+export type RichPromise = Promise<Rich> & { [JUPYTER_DISPLAY](): Promise<MimeBundle> };
+
+/**
+ * Makes a promise of a {@linkcode Rich} value displayable as it is, so that a cell ending in
+ * `image(x)` shows the image even without `await`.
+ *
+ * @example
+ * ```ts
+ * import { displayable, Rich } from "@course/lib";
+ * const later = displayable(Promise.resolve(new Rich({ "text/plain": "ready" })));
+ * (await later).toString(); // "ready"
+ * ```
+ */
+export function displayable(work: Promise<Rich>): RichPromise {
+  return Object.assign(work, { [JUPYTER_DISPLAY]: async () => (await work).bundle });
 }
 
 interface JupyterApi {
@@ -94,8 +117,11 @@ export interface ShowOptions {
  * for (const n of [1, 2]) await show(table([[n, n * n]]));
  * ```
  */
-export async function show(value: Rich | string, options: ShowOptions = {}): Promise<void> {
-  const rich = typeof value === "string" ? new Rich({ "text/plain": value }) : value;
+export async function show(
+  value: Rich | Promise<Rich> | string,
+  options: ShowOptions = {},
+): Promise<void> {
+  const rich = typeof value === "string" ? new Rich({ "text/plain": value }) : await value;
   const api = jupyter();
   if (!api) {
     if (!options.update) console.log(rich.toString());

@@ -6,6 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { valuesOf } from "./read.ts";
 
 function checkImage(image: tf.Tensor, what: string): [number, number] {
   if (image.rank !== 2) {
@@ -62,15 +63,16 @@ export function gaussianBlur(image: tf.Tensor, sigma: number): tf.Tensor2D {
 
 /**
  * The median of each pixel's `size`×`size` neighbourhood (odd size, default 3), borders mirrored:
- * removes salt-and-pepper noise and keeps edges sharper than a blur.
+ * removes salt-and-pepper noise and keeps edges sharper than a blur. Asynchronous, as it reads the
+ * image.
  *
  * @example
  * ```ts
  * import { medianFilter, tf } from "@course/lib";
- * medianFilter(tf.tensor2d([[0, 0, 0], [0, 9, 0], [0, 0, 0]])).arraySync(); // all zeros
+ * await medianFilter(tf.tensor2d([[0, 0, 0], [0, 9, 0], [0, 0, 0]])); // all zeros
  * ```
  */
-export function medianFilter(image: tf.Tensor, size = 3): tf.Tensor2D {
+export async function medianFilter(image: tf.Tensor, size = 3): Promise<tf.Tensor2D> {
   const [h, w] = checkImage(image, "a median filter");
   if (!(Number.isInteger(size) && size % 2 === 1 && size <= Math.min(h, w))) {
     throw new Error(
@@ -78,7 +80,8 @@ export function medianFilter(image: tf.Tensor, size = 3): tf.Tensor2D {
         `image's side (${Math.min(h, w)}): current value is ${size}`,
     );
   }
-  const radius = (size - 1) / 2, pixels = image.dataSync(), out = new Float32Array(h * w);
+  // Sorting windows is plain arithmetic on the CPU: the image is read once (asynchronously).
+  const radius = (size - 1) / 2, pixels = await valuesOf(image), out = new Float32Array(h * w);
   const window = new Float32Array(size * size);
   // Mirror as "symmetric": index -1 reads 0, index h reads h - 1.
   const mirror = (i: number, n: number) => (i < 0 ? -i - 1 : i >= n ? 2 * n - i - 1 : i);

@@ -17,10 +17,10 @@ export interface Data {
 }
 
 /**
- * A metric of a batch, computed from targets and predictions: a number, or a scalar tensor that
- * `fit` reads asynchronously (which the WebGPU backend requires under Deno).
+ * A metric of a batch, computed from targets and predictions as a scalar tensor, which `fit` reads
+ * asynchronously (the WebGPU backend requires it under Deno), e.g. `metrics.accuracyTensor`.
  */
-export type Metric = (yTrue: tf.Tensor, yPred: tf.Tensor) => number | tf.Scalar;
+export type Metric = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
 
 /** What one epoch gave: the training loss, validation loss and metrics (means over the epoch). */
 export interface EpochLog {
@@ -112,31 +112,38 @@ function checkData(data: Data, what: string): number {
   return n;
 }
 
-/** Each metric of a batch: numbers, or scalars to read later. */
+/** A batch's loss and metrics, in the order of `metrics`' names after "loss", as one tensor. */
 function measure(
+  loss: tf.Scalar,
   metrics: Record<string, Metric>,
   y: tf.Tensor,
   pred: tf.Tensor,
-): Record<string, number | tf.Scalar> {
-  return Object.fromEntries(Object.entries(metrics).map(([name, m]) => [name, m(y, pred)]));
+): tf.Tensor1D {
+  return tf.stack([loss, ...Object.values(metrics).map((m) => m(y, pred))]) as tf.Tensor1D;
 }
 
 /**
- * Adds a batch's values, weighted by its size, reading (then freeing) scalars asynchronously;
- * returns the batch's values as numbers.
+ * Sums of batches' values weighted by their sizes, kept on the backend and read once, at the end:
+ * every read waits for the GPU (and on WebGPU must be asynchronous), so a batch costs no read.
  */
-async function addUp(
-  sums: Record<string, number>,
-  values: Record<string, number | tf.Scalar>,
-  size: number,
-): Promise<Record<string, number>> {
-  const read: Record<string, number> = {};
-  for (const [name, value] of Object.entries(values)) {
-    read[name] = typeof value === "number" ? value : (await value.data())[0];
-    if (typeof value !== "number") value.dispose();
-    sums[name] = (sums[name] ?? 0) + read[name] * size;
+class Totals {
+  #sum?: tf.Tensor1D;
+  #count = 0;
+
+  /** Adds a batch's values (and frees them). */
+  add(values: tf.Tensor1D, size: number): void {
+    const sum = tf.tidy(() => (this.#sum ? this.#sum.add(values.mul(size)) : values.mul(size)));
+    tf.dispose([values, this.#sum!]);
+    this.#sum = sum as tf.Tensor1D;
+    this.#count += size;
   }
-  return read;
+
+  /** The means by name, read asynchronously; frees the sums. */
+  async means(names: string[]): Promise<Record<string, number>> {
+    const sums = await this.#sum!.data();
+    this.#sum!.dispose();
+    return Object.fromEntries(names.map((name, i) => [name, sums[i] / this.#count]));
+  }
 }
 
 /** The regularisation penalties of a model's layers (kernel and bias regularisers), as scalars. */
@@ -152,7 +159,7 @@ function penalties(model: tf.LayersModel): tf.Scalar[] {
  * import { evaluate, losses, metrics, tf } from "@course/lib";
  * const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1, activation: "sigmoid" })] });
  * const data = { x: tf.randomNormal([8, 2]), y: tf.ones([8, 1]) };
- * await evaluate(model, data, losses.mse, { accuracy: metrics.accuracy }); // { loss: …, accuracy: … }
+ * await evaluate(model, data, losses.mse, { accuracy: metrics.accuracyTensor }); // { loss: …, accuracy: … }
  * ```
  */
 export async function evaluate(
@@ -163,17 +170,19 @@ export async function evaluate(
   batchSize = 256,
 ): Promise<Record<string, number>> {
   const n = checkData(data, "evaluation");
-  const sums: Record<string, number> = { loss: 0 };
+  const totals = new Totals();
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
-    const values = tf.tidy(() => {
-      const x = data.x.slice(start, size), y = data.y.slice(start, size);
-      const pred = model.predict(x) as tf.Tensor;
-      return { loss: loss(y, pred), ...measure(metrics, y, pred) };
-    });
-    await addUp(sums, values, size);
+    totals.add(
+      tf.tidy(() => {
+        const x = data.x.slice(start, size), y = data.y.slice(start, size);
+        const pred = model.predict(x) as tf.Tensor;
+        return measure(loss(y, pred), metrics, y, pred);
+      }),
+      size,
+    );
   }
-  return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / n]));
+  return await totals.means(["loss", ...Object.keys(metrics)]);
 }
 
 /**
@@ -216,6 +225,7 @@ export async function fit(
   const epochs = options.epochs ?? 10, batchSize = options.batchSize ?? 32;
   const random = seededRandom(options.seed ?? 0);
   const callbacks = options.callbacks ?? [];
+  const batchCallbacks = callbacks.filter((c) => c.onBatchEnd);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   let stopping = false;
   const context: TrainingContext = {
@@ -232,10 +242,9 @@ export async function fit(
     for (const c of callbacks) await c.onEpochBegin?.(epoch, context);
     const started = performance.now();
     const order = options.shuffle === false ? indices : shuffled(indices, random);
-    const sums: Record<string, number> = { loss: 0 };
+    const totals = new Totals();
     for (let b = 0; b * batchSize < n; b++) {
       const batch = order.slice(b * batchSize, (b + 1) * batchSize);
-      // Losses and metrics are read asynchronously: WebGPU cannot read synchronously under Deno.
       const values = tf.tidy(() => {
         const index = tf.tensor1d(batch, "int32");
         const x = tf.gather(data.x, index), y = tf.gather(data.y, index);
@@ -246,20 +255,25 @@ export async function fit(
           return penalties(model).reduce((total, p) => total.add(p), loss(y, pred));
         }, variables);
         opt.applyGradients(grads);
-        const scores = measure(metrics, y, pred!);
+        const scores = measure(value, metrics, y, pred!);
         pred!.dispose(); // kept out of the gradient tape's tidy for the metrics
-        return { loss: value, ...scores };
+        return scores;
       });
-      const batchLoss = (await addUp(sums, values, batch.length)).loss;
-      for (const c of callbacks) await c.onBatchEnd?.(b, batchLoss, context);
+      if (batchCallbacks.length) {
+        // Read asynchronously (WebGPU cannot read synchronously under Deno), once for all values.
+        const batchLoss = (await values.data())[0];
+        for (const c of batchCallbacks) await c.onBatchEnd!(b, batchLoss, context);
+      }
+      totals.add(values, batch.length);
     }
+    const means = await totals.means(["loss", ...Object.keys(metrics)]);
     const log: EpochLog = {
       epoch: epoch + 1,
-      loss: sums.loss / n,
+      loss: means.loss,
       learningRate: getLearningRate(opt),
       seconds: 0,
     };
-    for (const name of Object.keys(metrics)) log[name] = sums[name] / n;
+    for (const name of Object.keys(metrics)) log[name] = means[name];
     if (options.validation) {
       const scores = await evaluate(model, options.validation, loss, metrics);
       log.valLoss = scores.loss;

@@ -5,7 +5,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { encode } from "fast-png";
-import { Rich } from "./display.ts";
+import { displayable, Rich, type RichPromise } from "./display.ts";
+import { valuesOf } from "./read.ts";
 
 /** Options of {@linkcode image} and {@linkcode toPng}. */
 export interface ImageOptions {
@@ -60,17 +61,17 @@ function defaultRange(
 }
 
 /**
- * Encodes a tensor as an 8-bit PNG.
+ * Encodes a tensor as an 8-bit PNG, reading it asynchronously.
  *
  * @example
  * ```ts
  * import { tf, toPng } from "@course/lib";
- * const png = toPng(tf.ones([8, 8]), { scale: 1 }); // a white 8×8 PNG
+ * const png = await toPng(tf.ones([8, 8]), { scale: 1 }); // a white 8×8 PNG
  * ```
  */
-export function toPng(tensor: tf.Tensor, options: ImageOptions = {}): Png {
+export async function toPng(tensor: tf.Tensor, options: ImageOptions = {}): Promise<Png> {
   const [h, w, c] = imageShape(tensor.shape);
-  const values = tensor.dataSync() as Float32Array | Int32Array | Uint8Array;
+  const values = await valuesOf(tensor) as Float32Array | Int32Array | Uint8Array;
   const [lo, hi] = options.range ?? defaultRange(values, tensor.dtype);
   const scale = options.scale ?? Math.max(1, Math.ceil(128 / Math.max(h, w)));
   if (!Number.isInteger(scale) || scale < 1) {
@@ -112,16 +113,23 @@ export function toBase64(bytes: Uint8Array): string {
 }
 
 /**
- * An image of a tensor, shown as a PNG in the notebook.
+ * An image of a tensor, shown as a PNG in the notebook. The tensor is read at once, so it may be
+ * freed right after the call; the image is ready when the returned promise is.
  *
  * @example
  * ```ts
- * import { image, tf } from "@course/lib";
- * image(tf.linspace(0, 1, 64).reshape([8, 8]), { title: "a ramp" });
+ * import { image, show, tf } from "@course/lib";
+ * const ramp = tf.linspace(0, 1, 64).reshape([8, 8]);
+ * await show(image(ramp, { title: "a ramp" })); // or image(ramp) as a cell's last expression
  * ```
  */
-export function image(tensor: tf.Tensor, options: ImageOptions = {}): Rich {
-  const png = toPng(tensor, options);
+export function image(tensor: tf.Tensor, options: ImageOptions = {}): RichPromise {
+  imageShape(tensor.shape); // a wrong shape is refused here, not when the image is shown
+  return displayable(imageOf(tensor, options));
+}
+
+async function imageOf(tensor: tf.Tensor, options: ImageOptions): Promise<Rich> {
+  const png = await toPng(tensor, options);
   const kind = ({ 1: "grey", 3: "RGB", 4: "RGBA" } as Record<number, string>)[png.channels];
   const title = options.title ? `${options.title}: ` : "";
   return new Rich({

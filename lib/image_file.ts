@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { decode as decodePng } from "fast-png";
 import { decode as decodeTiff } from "tiff";
 import { dirname } from "node:path";
+import { valuesOf } from "./read.ts";
 
 /**
  * Reads a one-channel TIFF (first page) or grey PNG as a [height, width] float32 tensor of the
@@ -66,10 +67,10 @@ function tiffTags(width: number, height: number, dataOffset: number): [number, n
  * @example
  * ```ts
  * import { encodeTiff, tf } from "@course/lib";
- * const bytes = encodeTiff(tf.tensor2d([[0, 0.5], [1, 2]])); // 152 bytes: header, tags, 4 floats
+ * const bytes = await encodeTiff(tf.tensor2d([[0, 0.5], [1, 2]])); // 152 bytes: header, tags, 4 floats
  * ```
  */
-export function encodeTiff(image: tf.Tensor): Uint8Array {
+export async function encodeTiff(image: tf.Tensor): Promise<Uint8Array> {
   if (image.rank !== 2) {
     throw new Error(
       `Cannot encode a TIFF as the image must be 2-D [height, width]: current shape is [${
@@ -93,7 +94,7 @@ export function encodeTiff(image: tf.Tensor): Uint8Array {
     if (type === 3) view.setUint16(at + 8, value, true);
     else view.setUint32(at + 8, value, true);
   });
-  const pixels = image.dataSync();
+  const pixels = await valuesOf(image);
   for (let i = 0; i < pixels.length; i++) view.setFloat32(dataOffset + 4 * i, pixels[i], true);
   return bytes;
 }
@@ -109,7 +110,7 @@ export function encodeTiff(image: tf.Tensor): Uint8Array {
  * ```
  */
 export async function writeTiff(path: string, image: tf.Tensor): Promise<void> {
-  const bytes = encodeTiff(image), temporary = `${path}.partial`;
+  const bytes = await encodeTiff(image), temporary = `${path}.partial`;
   await Deno.mkdir(dirname(path), { recursive: true });
   await Deno.writeFile(temporary, bytes);
   await Deno.rename(temporary, path);

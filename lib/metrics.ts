@@ -1,28 +1,26 @@
 /**
  * Metrics for classification, segmentation and restoration. Imported as the `metrics` namespace:
- * `metrics.accuracy(t, y)`.
+ * `await metrics.accuracy(t, y)`. Those that read tensors are asynchronous (see `read.ts`); those
+ * of a confusion matrix are not.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { type Values, valuesOf } from "./read.ts";
 
 /** Class labels as plain numbers, or a tensor of them. */
-type Labels = ArrayLike<number> | tf.Tensor;
-
-function values(labels: Labels): ArrayLike<number> {
-  return labels instanceof tf.Tensor ? labels.dataSync() : labels;
-}
+type Labels = Values;
 
 const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
 
 /** Class of each row: argmax over the last axis, or probability ≥ 0.5 for a single column. */
-function classesOf(y: tf.Tensor): ArrayLike<number> {
-  const classes = tf.tidy(() =>
-    y.shape.at(-1) === 1 || y.rank === 1 ? tf.greaterEqual(y.reshape([-1]), 0.5) : tf.argMax(y, -1)
-  );
-  const result = classes.dataSync();
-  classes.dispose();
-  return result;
+async function classesOf(y: tf.Tensor): Promise<ArrayLike<number>> {
+  const classes = tf.tidy(() => classTensor(y));
+  try {
+    return await classes.data();
+  } finally {
+    classes.dispose();
+  }
 }
 
 /** Class of each row as a tensor: argmax over the last axis, or ≥ 0.5 for a single column. */
@@ -53,11 +51,11 @@ export function accuracyTensor(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
  * @example
  * ```ts
  * import { metrics, tf } from "@course/lib";
- * metrics.accuracy(tf.tensor2d([[1, 0], [0, 1]]), tf.tensor2d([[0.9, 0.1], [0.8, 0.2]])); // 0.5
+ * await metrics.accuracy(tf.tensor2d([[1, 0], [0, 1]]), tf.tensor2d([[0.9, 0.1], [0.8, 0.2]])); // 0.5
  * ```
  */
-export function accuracy(yTrue: tf.Tensor, yPred: tf.Tensor): number {
-  const t = classesOf(yTrue), p = classesOf(yPred);
+export async function accuracy(yTrue: tf.Tensor, yPred: tf.Tensor): Promise<number> {
+  const [t, p] = await Promise.all([classesOf(yTrue), classesOf(yPred)]);
   if (t.length !== p.length) {
     throw new Error(
       `Cannot compute the accuracy as there must be one prediction per target: current values are ` +
@@ -75,15 +73,15 @@ export function accuracy(yTrue: tf.Tensor, yPred: tf.Tensor): number {
  * @example
  * ```ts
  * import { metrics } from "@course/lib";
- * metrics.confusionMatrix([0, 0, 1], [0, 1, 1], 2); // [[1, 1], [0, 1]]
+ * await metrics.confusionMatrix([0, 0, 1], [0, 1, 1], 2); // [[1, 1], [0, 1]]
  * ```
  */
-export function confusionMatrix(
+export async function confusionMatrix(
   trueLabels: Labels,
   predicted: Labels,
   classes: number,
-): number[][] {
-  const t = values(trueLabels), p = values(predicted);
+): Promise<number[][]> {
+  const [t, p] = await Promise.all([valuesOf(trueLabels), valuesOf(predicted)]);
   const m = Array.from({ length: classes }, () => Array(classes).fill(0));
   for (let i = 0; i < t.length; i++) {
     if (!(t[i] >= 0 && t[i] < classes && p[i] >= 0 && p[i] < classes)) {
@@ -148,8 +146,8 @@ export function classScores(matrix: number[][]): { perClass: ClassScores[]; macr
 /** A binary mask: non-zero is foreground. */
 type Mask = ArrayLike<number> | tf.Tensor;
 
-function overlap(a: Mask, b: Mask): { both: number; sizeA: number; sizeB: number } {
-  const x = values(a), y = values(b);
+async function overlap(a: Mask, b: Mask): Promise<{ both: number; sizeA: number; sizeB: number }> {
+  const [x, y] = await Promise.all([valuesOf(a), valuesOf(b)]);
   if (x.length !== y.length) {
     throw new Error(
       `Cannot compare masks as they must have the same number of pixels: current values are ` +
@@ -172,11 +170,11 @@ function overlap(a: Mask, b: Mask): { both: number; sizeA: number; sizeB: number
  * @example
  * ```ts
  * import { metrics } from "@course/lib";
- * metrics.iou([1, 1, 0, 0], [0, 1, 1, 0]); // 1/3
+ * await metrics.iou([1, 1, 0, 0], [0, 1, 1, 0]); // 1/3
  * ```
  */
-export function iou(a: Mask, b: Mask): number {
-  const { both, sizeA, sizeB } = overlap(a, b);
+export async function iou(a: Mask, b: Mask): Promise<number> {
+  const { both, sizeA, sizeB } = await overlap(a, b);
   const union = sizeA + sizeB - both;
   return union === 0 ? 1 : both / union;
 }
@@ -187,11 +185,11 @@ export function iou(a: Mask, b: Mask): number {
  * @example
  * ```ts
  * import { metrics } from "@course/lib";
- * metrics.dice([1, 1, 0, 0], [0, 1, 1, 0]); // 0.5
+ * await metrics.dice([1, 1, 0, 0], [0, 1, 1, 0]); // 0.5
  * ```
  */
-export function dice(a: Mask, b: Mask): number {
-  const { both, sizeA, sizeB } = overlap(a, b);
+export async function dice(a: Mask, b: Mask): Promise<number> {
+  const { both, sizeA, sizeB } = await overlap(a, b);
   return sizeA + sizeB === 0 ? 1 : (2 * both) / (sizeA + sizeB);
 }
 
@@ -201,11 +199,11 @@ export function dice(a: Mask, b: Mask): number {
  * @example
  * ```ts
  * import { metrics } from "@course/lib";
- * metrics.psnr([0, 0, 0, 0], [0.1, -0.1, 0.1, -0.1], 1); // 20 dB
+ * await metrics.psnr([0, 0, 0, 0], [0.1, -0.1, 0.1, -0.1], 1); // 20 dB
  * ```
  */
-export function psnr(reference: Mask, test: Mask, dataRange: number): number {
-  const x = values(reference), y = values(test);
+export async function psnr(reference: Mask, test: Mask, dataRange: number): Promise<number> {
+  const [x, y] = await Promise.all([valuesOf(reference), valuesOf(test)]);
   let sum = 0;
   for (let i = 0; i < x.length; i++) sum += (x[i] - y[i]) ** 2;
   const mse = sum / x.length;
@@ -227,15 +225,15 @@ export interface SsimOptions {
  * ```ts
  * import { metrics, tf } from "@course/lib";
  * const image = tf.randomUniform([16, 16]);
- * metrics.ssim(image, image, 1); // 1
+ * await metrics.ssim(image, image, 1); // 1
  * ```
  */
-export function ssim(
+export async function ssim(
   a: tf.Tensor,
   b: tf.Tensor,
   dataRange: number,
   options: SsimOptions = {},
-): number {
+): Promise<number> {
   const w = options.windowSize ?? 7;
   const [h, width] = a.shape as number[];
   if (a.rank !== 2 || a.shape.join() !== b.shape.join() || h < w || width < w) {
@@ -244,7 +242,7 @@ export function ssim(
         `${w}×${w}: current shapes are [${a.shape.join(", ")}] and [${b.shape.join(", ")}]`,
     );
   }
-  const x = a.dataSync(), y = b.dataSync();
+  const [x, y] = await Promise.all([valuesOf(a), valuesOf(b)]);
   const c1 = (0.01 * dataRange) ** 2, c2 = (0.03 * dataRange) ** 2;
   const n = w * w, unbiased = n / (n - 1);
   let total = 0, count = 0;
@@ -302,15 +300,15 @@ function overlaps(truth: ArrayLike<number>, predicted: ArrayLike<number>) {
  * ```ts
  * import { metrics } from "@course/lib";
  * const labels = [0, 1, 1, 0, 2, 2];
- * metrics.matchInstances(labels, labels)[0].averagePrecision; // 1
+ * (await metrics.matchInstances(labels, labels))[0].averagePrecision; // 1
  * ```
  */
-export function matchInstances(
+export async function matchInstances(
   trueLabels: Labels,
   predictedLabels: Labels,
   thresholds: number[] = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95],
-): InstanceMatch[] {
-  const t = values(trueLabels), p = values(predictedLabels);
+): Promise<InstanceMatch[]> {
+  const [t, p] = await Promise.all([valuesOf(trueLabels), valuesOf(predictedLabels)]);
   if (t.length !== p.length) {
     throw new Error(
       `Cannot match instances as both label images must have the same number of pixels: ` +

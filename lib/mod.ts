@@ -29,6 +29,7 @@ export * from "./backend.ts";
 export * from "./kernels/wasm_training.ts";
 export * from "./kernels/wasm_threads.ts";
 export * from "./random.ts";
+export * from "./read.ts";
 
 // Display and exercises
 export * from "./display.ts";

@@ -1,11 +1,14 @@
 /**
  * Noise models for microscopy-like images: Gaussian (read-out noise), Poisson (shot noise) and both
- * together. All are pixel-independent, which is what Noise2Void can remove.
+ * together. All are pixel-independent, which is what Noise2Void can remove. The noise is drawn on
+ * the CPU from a seeded generator; Poisson noise depends on each pixel's value, so those functions
+ * read the image and are asynchronous.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { gaussian, type Random, seededRandom } from "./random.ts";
+import { valuesOf } from "./read.ts";
 
 /** log(k!) exactly for small k, by Stirling's series for large k. */
 function logFactorial(k: number): number {
@@ -55,8 +58,8 @@ export function poisson(lambda: number, random: Random): number {
   }
 }
 
-function mapPixels(x: tf.Tensor, f: (v: number) => number): tf.Tensor {
-  return tf.tensor(Float32Array.from(x.dataSync(), f), x.shape);
+async function mapPixels(x: tf.Tensor, f: (v: number) => number): Promise<tf.Tensor> {
+  return tf.tensor(Float32Array.from(await valuesOf(x), f), x.shape);
 }
 
 /**
@@ -70,7 +73,8 @@ function mapPixels(x: tf.Tensor, f: (v: number) => number): tf.Tensor {
  */
 export function gaussianNoise(x: tf.Tensor, sigma: number, seed = 0): tf.Tensor {
   const random = seededRandom(seed);
-  return mapPixels(x, (v) => v + gaussian(random, 0, sigma));
+  const noise = Float32Array.from({ length: x.size }, () => gaussian(random, 0, sigma));
+  return tf.tidy(() => tf.add(x, tf.tensor(noise, x.shape)));
 }
 
 /**
@@ -80,10 +84,10 @@ export function gaussianNoise(x: tf.Tensor, sigma: number, seed = 0): tf.Tensor 
  * @example
  * ```ts
  * import { poissonNoise, tf } from "@course/lib";
- * poissonNoise(tf.fill([64, 64], 20), 0); // counts around 20
+ * await poissonNoise(tf.fill([64, 64], 20), 0); // counts around 20
  * ```
  */
-export function poissonNoise(x: tf.Tensor, seed = 0): tf.Tensor {
+export function poissonNoise(x: tf.Tensor, seed = 0): Promise<tf.Tensor> {
   const random = seededRandom(seed);
   return mapPixels(x, (v) => poisson(v, random));
 }
@@ -95,20 +99,20 @@ export function poissonNoise(x: tf.Tensor, seed = 0): tf.Tensor {
  * @example
  * ```ts
  * import { poissonGaussianNoise, tf } from "@course/lib";
- * poissonGaussianNoise(tf.fill([64, 64], 0.5), { gain: 0.01, sigma: 0.02, seed: 0 });
+ * await poissonGaussianNoise(tf.fill([64, 64], 0.5), { gain: 0.01, sigma: 0.02, seed: 0 });
  * ```
  */
-export function poissonGaussianNoise(
+export async function poissonGaussianNoise(
   x: tf.Tensor,
   options: { gain: number; sigma: number; seed?: number },
-): tf.Tensor {
+): Promise<tf.Tensor> {
   if (!(options.gain > 0)) {
     throw new Error(
       `Cannot add Poisson-Gaussian noise as 'gain' must be > 0: current value is ${options.gain}`,
     );
   }
   const random = seededRandom(options.seed ?? 0);
-  return mapPixels(
+  return await mapPixels(
     x,
     (v) => options.gain * poisson(v / options.gain, random) + gaussian(random, 0, options.sigma),
   );

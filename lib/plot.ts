@@ -149,7 +149,12 @@ export function plot(figure: Figure, options: PlotOptions = {}): Rich {
  * await saveHtml(plot({ data: [{ y: [1, 3, 2] }] }), "out/figure.html");
  * ```
  */
-export async function saveHtml(view: Rich, path: string, title = "figure"): Promise<void> {
+export async function saveHtml(
+  output: Rich | Promise<Rich>,
+  path: string,
+  title = "figure",
+): Promise<void> {
+  const view = await output;
   const figure = view.bundle["application/vnd.plotly.v1+json"] as Figure | undefined;
   const shipped = plotlyShipped; // a file is not the notebook page: keep the page's state
   const body = figure

@@ -6,8 +6,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { escapeHtml, Rich } from "./display.ts";
-import { type ImageOptions, toBase64, toPng } from "./image.ts";
+import { displayable, escapeHtml, Rich, type RichPromise } from "./display.ts";
+import { type ImageOptions, type Png, toBase64, toPng } from "./image.ts";
 import { plot, type Trace } from "./plot.ts";
 
 /** Titles of a plot. */
@@ -126,24 +126,40 @@ function rangeOf(values: number[] | undefined, fallback: [number, number]): [num
 
 /**
  * The decision surface of a 2-D classifier: `predict` gives, for a batch of points, the probability
- * of class 1 (or any score); shown as a heatmap with the 0.5 contour and, optionally, the data.
+ * of class 1 (or any score); shown as a heatmap with the 0.5 contour and, optionally, the data. A
+ * `predict` that reads a model's output asynchronously (as tensors on a GPU must be read) gives a
+ * promise of the plot.
  *
  * @example
  * ```ts
- * import { decisionBoundary } from "@course/lib";
+ * import { decisionBoundary, read, tf } from "@course/lib";
  * decisionBoundary((ps) => ps.map(([x, y]) => (x + y > 1 ? 1 : 0)), { xRange: [0, 1], yRange: [0, 1] });
+ * const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1 })] });
+ * await decisionBoundary((ps) => read(() => model.predict(tf.tensor2d(ps)) as tf.Tensor));
  * ```
  */
-export function decisionBoundary(
-  predict: (points: number[][]) => ArrayLike<number>,
+export function decisionBoundary<S extends ArrayLike<number> | Promise<ArrayLike<number>>>(
+  predict: (points: number[][]) => S,
   options: BoundaryOptions = {},
-): Rich {
+): S extends Promise<unknown> ? RichPromise : Rich {
+  type Result = S extends Promise<unknown> ? RichPromise : Rich;
   const n = options.resolution ?? 100;
   const [x0, x1] = options.xRange ?? rangeOf(options.points?.map((p) => p[0]), [-1, 1]);
   const [y0, y1] = options.yRange ?? rangeOf(options.points?.map((p) => p[1]), [-1, 1]);
   const xs = Array.from({ length: n }, (_, i) => x0 + ((x1 - x0) * i) / (n - 1));
   const ys = Array.from({ length: n }, (_, i) => y0 + ((y1 - y0) * i) / (n - 1));
   const scores = predict(ys.flatMap((y) => xs.map((x) => [x, y])));
+  const draw = (s: ArrayLike<number>) => surfacePlot(xs, ys, s, options);
+  return (scores instanceof Promise ? displayable(scores.then(draw)) : draw(scores)) as Result;
+}
+
+function surfacePlot(
+  xs: number[],
+  ys: number[],
+  scores: ArrayLike<number>,
+  options: BoundaryOptions,
+): Rich {
+  const n = xs.length;
   const z = ys.map((_, j) => xs.map((_, i) => scores[j * n + i]));
   const surface: Trace[] = [
     {
@@ -306,23 +322,32 @@ export function histogram(
 }
 
 /**
- * A grid of images with titles (HTML with PNGs, light enough for dozens of images).
+ * A grid of images with titles (HTML with PNGs, light enough for dozens of images). The images are
+ * read at once, asynchronously; the grid is ready when the returned promise is.
  *
  * @example
  * ```ts
- * import { imageGrid, tf } from "@course/lib";
- * imageGrid([tf.eye(8), tf.ones([8, 8])], { titles: ["identity", "ones"], columns: 2 });
+ * import { imageGrid, show, tf } from "@course/lib";
+ * await show(imageGrid([tf.eye(8), tf.ones([8, 8])], { titles: ["identity", "ones"], columns: 2 }));
  * ```
  */
 export function imageGrid(
   images: tf.Tensor[] | tf.Tensor,
   options: ImageOptions & { titles?: string[]; columns?: number; size?: number } = {},
-): Rich {
+): RichPromise {
   const list = images instanceof tf.Tensor ? tf.unstack(images) : images;
-  const columns = options.columns ?? Math.min(list.length, 8);
+  const pngs = Promise.all(list.map((t) => toPng(t, { scale: 1, ...options })));
+  if (images instanceof tf.Tensor) tf.dispose(list); // their reads have started: see read.ts
+  return displayable(pngs.then((all) => gridOf(all, options)));
+}
+
+function gridOf(
+  pngs: Png[],
+  options: { titles?: string[]; columns?: number; size?: number },
+): Rich {
+  const columns = options.columns ?? Math.min(pngs.length, 8);
   const size = options.size ?? 96;
-  const cells = list.map((t, i) => {
-    const png = toPng(t, { scale: 1, ...options });
+  const cells = pngs.map((png, i) => {
     const title = options.titles?.[i] ?? "";
     return `<figure style="margin:2px;text-align:center"><img src="data:image/png;base64,${
       toBase64(png.bytes)
@@ -330,17 +355,16 @@ export function imageGrid(
       escapeHtml(title)
     }</figcaption></figure>`;
   });
-  if (images instanceof tf.Tensor) tf.dispose(list);
   const html = `<div style="display:grid;grid-template-columns:repeat(${columns}, ${size + 8}px)">${
     cells.join("")
   }</div>`;
   const titles = options.titles ? `: ${options.titles.join(", ")}` : "";
-  return new Rich({ "text/html": html, "text/plain": `${list.length} images${titles}` });
+  return new Rich({ "text/html": html, "text/plain": `${pngs.length} images${titles}` });
 }
 
 /**
  * An RGB image of a label image (0 = background, black; each label a distinct colour), to show
- * instance segmentations.
+ * instance segmentations. Computed with tensor operations, so the labels stay where they are.
  *
  * @example
  * ```ts
@@ -350,16 +374,20 @@ export function imageGrid(
  */
 export function labelColours(labels: tf.Tensor): tf.Tensor3D {
   const [h, w] = labels.shape;
-  const values = labels.dataSync();
-  const rgb = new Float32Array(h * w * 3);
-  const colours = PALETTE.map((hex) =>
-    [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
-  );
-  for (let i = 0; i < h * w; i++) {
-    if (values[i] === 0) continue;
-    rgb.set(colours[(values[i] - 1) % colours.length], i * 3);
-  }
-  return tf.tensor3d(rgb, [h, w, 3]);
+  const colours = [
+    [0, 0, 0],
+    ...PALETTE.map((hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)),
+  ];
+  return tf.tidy(() => {
+    // Label l > 0 takes palette entry (l − 1) mod 10, stored at row 1 + that; 0 takes row 0.
+    const l = labels.reshape([h * w]).toInt();
+    const row = tf.where(
+      l.greater(0),
+      l.sub(1).mod(PALETTE.length).add(1).toInt(),
+      tf.zerosLike(l),
+    );
+    return tf.gather(tf.tensor2d(colours), row).reshape([h, w, 3]) as tf.Tensor3D;
+  });
 }
 
 /**

@@ -5,12 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-
-type Pixels = ArrayLike<number> | tf.Tensor;
-
-function valuesOf(pixels: Pixels): ArrayLike<number> {
-  return pixels instanceof tf.Tensor ? pixels.dataSync() : pixels;
-}
+import { type Values, valuesOf } from "./read.ts";
 
 /**
  * Otsu's threshold (1979): of `bins` candidate thresholds between the smallest and largest value,
@@ -20,11 +15,11 @@ function valuesOf(pixels: Pixels): ArrayLike<number> {
  * @example
  * ```ts
  * import { otsuThreshold } from "@course/lib";
- * otsuThreshold([1, 1, 2, 8, 9, 9]); // between 2 and 8
+ * await otsuThreshold([1, 1, 2, 8, 9, 9]); // between 2 and 8
  * ```
  */
-export function otsuThreshold(pixels: Pixels, bins = 256): number {
-  const values = valuesOf(pixels);
+export async function otsuThreshold(pixels: Values, bins = 256): Promise<number> {
+  const values = await valuesOf(pixels);
   let min = Infinity, max = -Infinity;
   for (let i = 0; i < values.length; i++) {
     min = Math.min(min, values[i]);
@@ -76,15 +71,15 @@ export interface ComponentOptions {
  * @example
  * ```ts
  * import { connectedComponents, tf } from "@course/lib";
- * const { labels, count } = connectedComponents(tf.tensor2d([[1, 0, 1], [1, 0, 0]]));
+ * const { labels, count } = await connectedComponents(tf.tensor2d([[1, 0, 1], [1, 0, 0]]));
  * count; // 2
- * labels.arraySync(); // [[1, 0, 2], [1, 0, 0]]
+ * await labels.array(); // [[1, 0, 2], [1, 0, 0]]
  * ```
  */
-export function connectedComponents(
+export async function connectedComponents(
   mask: tf.Tensor,
   options: ComponentOptions = {},
-): { labels: tf.Tensor2D; count: number } {
+): Promise<{ labels: tf.Tensor2D; count: number }> {
   if (mask.rank !== 2) {
     throw new Error(
       `Cannot label connected components as the mask must be 2-D [height, width]: current shape is [${
@@ -92,7 +87,7 @@ export function connectedComponents(
       }]`,
     );
   }
-  const [h, w] = mask.shape, on = mask.dataSync(), labels = new Int32Array(h * w);
+  const [h, w] = mask.shape, on = await valuesOf(mask), labels = new Int32Array(h * w);
   const steps = options.connectivity === 4
     ? [[-1, 0], [1, 0], [0, -1], [0, 1]]
     : [[-1, -1], [-1, 0], [-1, 1], [0, -1], [0, 1], [1, -1], [1, 0], [1, 1]];

@@ -1,13 +1,18 @@
 /**
- * Quick and full settings of a lesson: the full setting is the lesson as taught; the quick one
- * (smaller data, fewer epochs, still learning for real) is what the tests run.
- * `COURSE_SETTING=quick` in the environment Jupyter starts from selects it.
+ * A lesson's settings: the full setting is the lesson as taught; the quick one (smaller data, fewer
+ * epochs, still learning for real) is what the tests run on WebAssembly; the smoke one (the least
+ * data and the fewest steps that still run every cell's code, asserting nothing about learning) is
+ * what the tests run on the slow software WebGPU adapter. `COURSE_SETTING=quick` (or `smoke`) in
+ * the environment Jupyter starts from selects one.
  *
  * @module
  */
 
-/** The two settings. */
-export type SettingName = "quick" | "full";
+/** The settings, from the least work to the lesson as taught. */
+export const SETTINGS = ["smoke", "quick", "full"] as const;
+
+/** One of {@linkcode SETTINGS}. */
+export type SettingName = typeof SETTINGS[number];
 
 /**
  * The setting chosen by `COURSE_SETTING` (default `full`).
@@ -15,17 +20,20 @@ export type SettingName = "quick" | "full";
  * @example
  * ```ts
  * import { settingName } from "@course/lib";
- * settingName(); // "full", unless COURSE_SETTING=quick
+ * settingName(); // "full", unless COURSE_SETTING=quick or smoke
  * ```
  */
 export function settingName(): SettingName {
   const value = (Deno.env.get("COURSE_SETTING") ?? "full").trim().toLowerCase();
-  if (value !== "quick" && value !== "full") {
+  if (!(SETTINGS as readonly string[]).includes(value)) {
     throw new Error(
-      `Cannot choose the lesson's setting as COURSE_SETTING must be quick or full: current value is "${value}"`,
+      `Cannot choose the lesson's setting as COURSE_SETTING must be one of ${
+        SETTINGS.join(", ")
+      }: ` +
+        `current value is "${value}"`,
     );
   }
-  return value;
+  return value as SettingName;
 }
 
 /**
@@ -34,12 +42,16 @@ export function settingName(): SettingName {
  * @example
  * ```ts
  * import { settings } from "@course/lib";
- * const { epochs, samples } = settings({ quick: { epochs: 5, samples: 500 }, full: { epochs: 30, samples: 60000 } });
+ * const { epochs, samples } = settings({
+ *   smoke: { epochs: 1, samples: 64 },
+ *   quick: { epochs: 5, samples: 500 },
+ *   full: { epochs: 30, samples: 60000 },
+ * });
  * ```
  */
-export function settings<T>(choices: { quick: T; full: T }): T {
+export function settings<T>(choices: Record<SettingName, T>): T {
   const name = settingName();
   const chosen = choices[name];
-  console.log(`setting: ${name} ${JSON.stringify(chosen)} (COURSE_SETTING=quick|full)`);
+  console.log(`setting: ${name} ${JSON.stringify(chosen)} (COURSE_SETTING=${SETTINGS.join("|")})`);
   return chosen;
 }

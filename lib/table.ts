@@ -4,13 +4,17 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { escapeHtml, Rich } from "./display.ts";
+import { displayable, escapeHtml, Rich, type RichPromise } from "./display.ts";
+import { valuesOf } from "./read.ts";
 
 /** A cell value a table can show. */
 export type Cell = number | string | boolean | null | undefined;
 
-/** What {@linkcode table} accepts. */
-export type TableInput = tf.Tensor | Cell[] | Cell[][] | Record<string, Cell>[];
+/** Rows a table shows: an array, a 2-D array or an array of records. */
+export type Rows = Cell[] | Cell[][] | Record<string, Cell>[];
+
+/** What {@linkcode table} accepts: rows, or a tensor of rank 0–2. */
+export type TableInput = tf.Tensor | Rows;
 
 /** Options of {@linkcode table}. */
 export interface TableOptions {
@@ -29,17 +33,7 @@ function formatCell(value: Cell, digits: number): string {
   return value === null || value === undefined ? "" : String(value);
 }
 
-function rowsOf(data: TableInput, columns?: string[]): { header?: string[]; rows: Cell[][] } {
-  if (data instanceof tf.Tensor) {
-    if (data.rank > 2) {
-      throw new Error(
-        `Cannot show a tensor as a table as its rank must be 0, 1 or 2: current shape is ` +
-          `[${data.shape.join(", ")}]; show a slice, or use image() for images`,
-      );
-    }
-    const values = data.arraySync() as Cell | Cell[] | Cell[][];
-    return rowsOf(Array.isArray(values) ? values as Cell[] | Cell[][] : [values], columns);
-  }
+function rowsOf(data: Rows, columns?: string[]): { header?: string[]; rows: Cell[][] } {
   if (
     data.length > 0 && data.every((r) => r !== null && typeof r === "object" && !Array.isArray(r))
   ) {
@@ -76,22 +70,51 @@ function html(header: string[] | undefined, rows: string[][], caption?: string):
 }
 
 /**
- * A table of a rank 0–2 tensor, an array, a 2-D array or an array of records.
+ * A table of a rank 0–2 tensor, an array, a 2-D array or an array of records. Rows give a table at
+ * once; a tensor is read asynchronously first, so it gives a promise of one, which a cell shows as
+ * its last expression and `show` awaits.
  *
  * @example
  * ```ts
- * import { table, tf } from "@course/lib";
+ * import { show, table, tf } from "@course/lib";
  * table([{ x1: 0, x2: 1, AND: 0 }, { x1: 1, x2: 1, AND: 1 }]);
- * table(tf.eye(3), { caption: "identity" });
+ * await show(table(tf.eye(3), { caption: "identity" }));
  * ```
  */
-export function table(data: TableInput, options: TableOptions = {}): Rich {
+export function table<T extends TableInput>(
+  data: T,
+  options: TableOptions = {},
+): T extends tf.Tensor ? RichPromise : Rich {
+  type Result = T extends tf.Tensor ? RichPromise : Rich;
+  if (!(data instanceof tf.Tensor)) return tableOf(data as Rows, options) as Result;
+  if (data.rank > 2) {
+    throw new Error(
+      `Cannot show a tensor as a table as its rank must be 0, 1 or 2: current shape is ` +
+        `[${data.shape.join(", ")}]; show a slice, or use image() for images`,
+    );
+  }
+  const caption = `Tensor ${data.dtype} [${data.shape.join(", ")}]`;
+  const [rows, columns] = data.rank === 2 ? data.shape : [1, data.size];
+  return displayable(
+    valuesOf(data).then((values) => {
+      const cells = Array.from(values) as Cell[];
+      const table = Array.from(
+        { length: rows },
+        (_, i) => cells.slice(i * columns, (i + 1) * columns),
+      );
+      return tableOf(data.rank === 2 ? table : cells, {
+        ...options,
+        caption: options.caption ?? caption,
+      });
+    }),
+  ) as Result;
+}
+
+function tableOf(data: Rows, options: TableOptions): Rich {
   const { header, rows } = rowsOf(data, options.columns);
   const text = rows.map((r) => r.map((c) => formatCell(c, options.digits ?? 4)));
-  const caption = options.caption ??
-    (data instanceof tf.Tensor ? `Tensor ${data.dtype} [${data.shape.join(", ")}]` : undefined);
   return new Rich({
-    "text/plain": plainText(header, text, caption),
-    "text/html": html(header, text, caption),
+    "text/plain": plainText(header, text, options.caption),
+    "text/html": html(header, text, options.caption),
   });
 }

@@ -9,6 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { maskedMse } from "../losses.ts";
 import { type Random, seededRandom } from "../random.ts";
+import { valuesOf } from "../read.ts";
 import type { AugmentOptions } from "./augment.ts";
 import { trainingPatches } from "./patches.ts";
 
@@ -61,18 +62,18 @@ function maskInPlace(
  * @example
  * ```ts
  * import { n2vMask, seededRandom, tf } from "@course/lib";
- * const { input, target, mask } = n2vMask(tf.randomNormal([64, 64]), { random: seededRandom(0) });
+ * const { input, target, mask } = await n2vMask(tf.randomNormal([64, 64]), { random: seededRandom(0) });
  * // train with losses.maskedMse(target, model(input), mask)
  * ```
  */
-export function n2vMask(
+export async function n2vMask(
   patch: tf.Tensor2D,
   options: N2VOptions = {},
-): { input: tf.Tensor2D; target: tf.Tensor2D; mask: tf.Tensor2D } {
+): Promise<{ input: tf.Tensor2D; target: tf.Tensor2D; mask: tf.Tensor2D }> {
   const [h, w] = patch.shape;
   const radius = options.radius ?? 2, random = options.random ?? seededRandom(0);
   const fraction = options.fraction ?? 0.002;
-  const original = patch.dataSync();
+  const original = await valuesOf(patch);
   const input = Float32Array.from(original), mask = new Float32Array(h * w);
   maskInPlace(input, mask, h, w, { fraction, radius, random });
   return {
@@ -102,15 +103,15 @@ export interface N2VPatchOptions extends Omit<N2VOptions, "random"> {
  * ```ts
  * import { fit, n2vLoss, n2vPatches, tf, unet } from "@course/lib";
  * const noisy = tf.randomNormal([128, 128]);
- * const data = n2vPatches(noisy, { size: 32, count: 16, augment: { flips: true } });
+ * const data = await n2vPatches(noisy, { size: 32, count: 16, augment: { flips: true } });
  * const model = unet({ inputShape: [null, null, 1], depth: 2, baseFilters: 8, finalActivation: "linear" });
  * await fit(model, data, { loss: n2vLoss, epochs: 1 });
  * ```
  */
-export function n2vPatches(
+export async function n2vPatches(
   noisy: tf.Tensor,
   options: N2VPatchOptions,
-): { x: tf.Tensor4D; y: tf.Tensor4D } {
+): Promise<{ x: tf.Tensor4D; y: tf.Tensor4D }> {
   if (noisy.rank !== 2) {
     throw new Error(
       `Cannot make Noise2Void patches as the image must be 2-D [height, width]: current shape is [${
@@ -118,11 +119,11 @@ export function n2vPatches(
       }]`,
     );
   }
-  const { x: patches } = trainingPatches(noisy, noisy, options);
+  const { x: patches } = await trainingPatches(noisy, noisy, options);
   const random = seededRandom((options.seed ?? 0) + 2), size = options.size;
   const fraction = options.fraction ?? 0.002, radius = options.radius ?? 2;
   // One pass over all patches' pixels in plain arrays: thousands of tiny tensors would be slow.
-  const target = patches.dataSync() as Float32Array, input = target.slice();
+  const target = Float32Array.from(await valuesOf(patches)), input = target.slice();
   const mask = new Float32Array(target.length), area = size * size;
   for (let i = 0; i < options.count; i++) {
     const at = (a: Float32Array) => a.subarray(i * area, (i + 1) * area);

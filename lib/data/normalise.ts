@@ -1,10 +1,11 @@
 /**
  * Normalisation: mean and standard deviation, and percentiles (robust to the bright outliers of
- * microscopy images).
+ * microscopy images). The statistics are read from the tensor, so these are asynchronous.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { numberOf, valuesOf } from "../read.ts";
 
 /**
  * (x − mean) / std, with the mean and standard deviation of `x` unless given (pass the training
@@ -13,16 +14,16 @@ import * as tf from "@tensorflow/tfjs";
  * @example
  * ```ts
  * import { standardise, tf } from "@course/lib";
- * const { x, mean, std } = standardise(tf.tensor([1, 2, 3]));
- * standardise(tf.tensor([4]), { mean, std }); // the same transform
+ * const { x, mean, std } = await standardise(tf.tensor([1, 2, 3]));
+ * await standardise(tf.tensor([4]), { mean, std }); // the same transform
  * ```
  */
-export function standardise(
+export async function standardise(
   x: tf.Tensor,
   stats: { mean?: number; std?: number } = {},
-): { x: tf.Tensor; mean: number; std: number } {
-  const mean = stats.mean ?? tf.tidy(() => x.mean().dataSync()[0]);
-  const std = stats.std ?? tf.tidy(() => tf.sqrt(x.sub(mean).square().mean()).dataSync()[0]);
+): Promise<{ x: tf.Tensor; mean: number; std: number }> {
+  const mean = stats.mean ?? await numberOf(() => x.mean());
+  const std = stats.std ?? await numberOf(() => tf.sqrt(x.sub(mean).square().mean()));
   return { x: tf.tidy(() => x.sub(mean).div(std || 1)), mean, std };
 }
 
@@ -48,14 +49,14 @@ export function percentile(values: ArrayLike<number>, p: number): number {
  * @example
  * ```ts
  * import { percentileNormalise, tf } from "@course/lib";
- * percentileNormalise(tf.tensor([0, 1, 2, 100]), { low: 0, high: 75 }); // [0, 0.038, 0.075, 3.77]
+ * await percentileNormalise(tf.tensor([0, 1, 2, 100]), { low: 0, high: 75 }); // [0, 0.038, 0.075, 3.77]
  * ```
  */
-export function percentileNormalise(
+export async function percentileNormalise(
   x: tf.Tensor,
   options: { low?: number; high?: number } = {},
-): tf.Tensor {
-  const values = x.dataSync();
+): Promise<tf.Tensor> {
+  const values = await valuesOf(x);
   const lo = percentile(values, options.low ?? 1), hi = percentile(values, options.high ?? 99.8);
   return tf.tidy(() => x.sub(lo).div(hi - lo || 1));
 }

@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { seededRandom } from "../random.ts";
+import { valuesOf } from "../read.ts";
 import { applyTransform, type AugmentOptions, randomTransform, type Transform } from "./augment.ts";
 
 /** Options of {@linkcode samplePatches}. */
@@ -26,14 +27,14 @@ export interface PatchOptions {
  * @example
  * ```ts
  * import { samplePatches, tf } from "@course/lib";
- * const { images, masks } = samplePatches(tf.zeros([512, 512]), tf.zeros([512, 512]), { size: 64, count: 16 });
+ * const { images, masks } = await samplePatches(tf.zeros([512, 512]), tf.zeros([512, 512]), { size: 64, count: 16 });
  * ```
  */
-export function samplePatches(
+export async function samplePatches(
   image: tf.Tensor,
   mask: tf.Tensor | null,
   options: PatchOptions,
-): { images: tf.Tensor4D; masks?: tf.Tensor4D; corners: [number, number][] } {
+): Promise<{ images: tf.Tensor4D; masks?: tf.Tensor4D; corners: [number, number][] }> {
   const [h, w] = image.shape, s = options.size;
   if (s > h || s > w) {
     throw new Error(
@@ -43,7 +44,7 @@ export function samplePatches(
   const random = seededRandom(options.seed ?? 0);
   const foreground: number[] = [];
   if (mask && options.foreground) {
-    const m = mask.dataSync();
+    const m = await valuesOf(mask);
     for (let i = 0; i < h * w; i++) if (m[i] !== 0) foreground.push(i);
   }
   const clamp = (v: number, max: number) => Math.min(max, Math.max(0, v));
@@ -55,9 +56,10 @@ export function samplePatches(
     return [Math.floor(random() * (h - s + 1)), Math.floor(random() * (w - s + 1))];
   });
   // Rows copied from the image's values: one tensor per patch would be slow for thousands.
-  const cut = (x: tf.Tensor) => {
+  const cut = async (x: tf.Tensor) => {
     const channels = x.rank === 2 ? 1 : x.shape[2]!, row = s * channels;
-    const values = x.dataSync(), out = new Float32Array(options.count * s * row);
+    const values = Float32Array.from(await valuesOf(x)),
+      out = new Float32Array(options.count * s * row);
     corners.forEach(([top, left], i) => {
       for (let y = 0; y < s; y++) {
         const from = ((top + y) * w + left) * channels;
@@ -66,7 +68,7 @@ export function samplePatches(
     });
     return tf.tensor4d(out, [options.count, s, s, channels]);
   };
-  return { images: cut(image), masks: mask ? cut(mask) : undefined, corners };
+  return { images: await cut(image), masks: mask ? await cut(mask) : undefined, corners };
 }
 
 /** Options of {@linkcode trainingPatches}. */
@@ -83,17 +85,17 @@ export interface TrainingPatchOptions extends PatchOptions {
  * @example
  * ```ts
  * import { tf, trainingPatches } from "@course/lib";
- * const { x, y } = trainingPatches(tf.zeros([256, 256]), tf.zeros([256, 256]), {
+ * const { x, y } = await trainingPatches(tf.zeros([256, 256]), tf.zeros([256, 256]), {
  *   size: 64, count: 32, foreground: 0.5, augment: { flips: true, rotations: true },
  * }); // x, y: [32, 64, 64, 1]
  * ```
  */
-export function trainingPatches(
+export async function trainingPatches(
   image: tf.Tensor,
   target: tf.Tensor,
   options: TrainingPatchOptions,
-): { x: tf.Tensor4D; y: tf.Tensor4D } {
-  const { images, masks } = samplePatches(image, target, options);
+): Promise<{ x: tf.Tensor4D; y: tf.Tensor4D }> {
+  const { images, masks } = await samplePatches(image, target, options);
   if (!options.augment) return { x: images, y: masks! };
   const random = seededRandom((options.seed ?? 0) + 1), size = options.size;
   const transforms: Transform[] = Array.from(

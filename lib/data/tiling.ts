@@ -12,7 +12,7 @@ export interface Tile {
   tensor: tf.Tensor;
   top: number;
   left: number;
-  /** The core, in image coordinates: [top, bottom) × [left, right). */
+  /** The core, in image coordinates: [top, bottom) × [left, right). Cores do not overlap. */
   core: { top: number; bottom: number; left: number; right: number };
 }
 
@@ -41,12 +41,10 @@ function axisTiles(length: number, size: number, overlap: number) {
     }
     starts.push(s);
   }
-  return starts.map((start, i) => ({
-    start,
-    size,
-    from: i === 0 ? 0 : start + overlap,
-    to: i === starts.length - 1 ? length : start + size - overlap,
-  }));
+  // Each core ends `overlap` before its tile's end and starts where the previous one ended (for the
+  // last tile, moved back to the border, that is past its own `overlap`): the cores never overlap.
+  const ends = starts.map((start, i) => i === starts.length - 1 ? length : start + size - overlap);
+  return starts.map((start, i) => ({ start, size, from: i === 0 ? 0 : ends[i - 1], to: ends[i] }));
 }
 
 /**
@@ -93,19 +91,26 @@ export function tileImage(image: tf.Tensor, options: TileOptions): Tile[] {
  */
 export function stitchTiles(tiles: Tile[], shape: number[]): tf.Tensor {
   const [h, w] = shape;
-  const channels = tiles[0].tensor.shape.slice(2).reduce((a, b) => a * b, 1);
-  const out = new Float32Array(h * w * channels);
-  for (const tile of tiles) {
-    const data = tile.tensor.dataSync(), tw = tile.tensor.shape[1]!;
-    for (let y = tile.core.top; y < tile.core.bottom; y++) {
-      const src = ((y - tile.top) * tw + (tile.core.left - tile.left)) * channels;
-      out.set(
-        data.subarray(src, src + (tile.core.right - tile.core.left) * channels),
-        (y * w + tile.core.left) * channels,
+  // The cores cover the image exactly, row of tiles by row of tiles: cut them out and concatenate,
+  // with tensor operations, so that the tiles stay on the backend (the GPU) where they are.
+  return tf.tidy(() => {
+    const rows = new Map<number, tf.Tensor[]>();
+    for (const { tensor, top, left, core } of tiles) {
+      const begin = tensor.shape.map(() => 0), size = tensor.shape.map(() => -1);
+      begin[0] = core.top - top, begin[1] = core.left - left;
+      size[0] = core.bottom - core.top, size[1] = core.right - core.left;
+      if (!rows.has(core.top)) rows.set(core.top, []);
+      rows.get(core.top)!.push(tf.slice(tensor, begin, size));
+    }
+    const stitched = tf.concat([...rows.values()].map((row) => tf.concat(row, 1)), 0);
+    if (stitched.shape[0] !== h || stitched.shape[1] !== w) {
+      throw new Error(
+        `Cannot stitch tiles as their cores must cover [${h}, ${w}]: they cover ` +
+          `[${stitched.shape.slice(0, 2).join(", ")}]`,
       );
     }
-  }
-  return tf.tensor(out, [h, w, ...tiles[0].tensor.shape.slice(2)]);
+    return stitched;
+  });
 }
 
 /**

@@ -87,3 +87,51 @@ describe("init", () => {
     product.dispose();
   });
 });
+
+describe("a WebGPU start that fails on a real GPU", () => {
+  /** A GPU that looks real to the backend choice, but whose device cannot be created. */
+  function brokenGpu(error: Error): void {
+    const adapter = {
+      info: { description: "Simulated GPU", vendor: "simulated", architecture: "" },
+      isFallbackAdapter: false,
+      features: new Set<string>(),
+      limits: {},
+      requestDevice: () => Promise.reject(error),
+    };
+    vi.spyOn(navigator.gpu, "requestAdapter").mockResolvedValue(adapter as unknown as GPUAdapter);
+  }
+
+  for (
+    const error of [
+      // tfjs issue 8518
+      new DOMException(
+        "Adapter is invalid: adapter was invalidated by a device creation",
+        "OperationError",
+      ),
+      // deno issue 22029: limits handed over as BigInt
+      new TypeError("Cannot convert a BigInt value to a number"),
+    ]
+  ) {
+    test(`falls back to wasm and says why: ${error.message}`, async () => {
+      brokenGpu(error);
+      const log = vi.spyOn(console, "log").mockImplementation(() => {});
+      const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+      const choice = await init();
+      expect(choice.backend).toBe("wasm");
+      expect(tf.getBackend()).toBe("wasm");
+      expect(log).toHaveBeenCalledTimes(1);
+      expect(log.mock.calls[0][0]).toMatch(
+        new RegExp(`^backend: wasm, \\d+ threads? \\(webgpu failed: .*${error.message}\\)$`),
+      );
+      expect(warn).not.toHaveBeenCalled(); // tfjs's own warnings became the one line
+    });
+  }
+
+  test("forced by COURSE_BACKEND=webgpu, it stops with the reason instead", async () => {
+    brokenGpu(new TypeError("Cannot convert a BigInt value to a number"));
+    Deno.env.set("COURSE_BACKEND", "webgpu");
+    await expect(init({ quiet: true })).rejects.toThrow(
+      /"webgpu" failed to start: .*BigInt.*; unset COURSE_BACKEND to choose automatically/,
+    );
+  });
+});

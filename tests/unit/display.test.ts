@@ -4,8 +4,8 @@ import { gunzipSync } from "node:zlib";
 import { image, plot, PLOTLY_LOADER_ID, Rich, show, table, tf, toBase64, toPng } from "@course/lib";
 
 describe("table", () => {
-  test("a tensor: aligned text with its dtype and shape, and an HTML table", () => {
-    const t = table(tf.tensor2d([[1, 2.5], [30, -4]]));
+  test("a tensor: aligned text with its dtype and shape, and an HTML table", async () => {
+    const t = await table(tf.tensor2d([[1, 2.5], [30, -4]]));
     expect(t.bundle["text/plain"]).toBe("Tensor float32 [2, 2]\n 1  2.5\n30   -4");
     expect(t.bundle["text/html"]).toContain(
       "<tr><td>1</td><td>2.5</td></tr><tr><td>30</td><td>-4</td></tr>",
@@ -30,27 +30,28 @@ describe("table", () => {
 });
 
 describe("image", () => {
-  test("floats in [0, 1] map to 0..255 and decode back to the same pixels", () => {
-    const png = toPng(tf.tensor2d([[0, 0.5], [1, 0.25]]), { scale: 1 });
+  test("floats in [0, 1] map to 0..255 and decode back to the same pixels", async () => {
+    const png = await toPng(tf.tensor2d([[0, 0.5], [1, 0.25]]), { scale: 1 });
     const decoded = decode(png.bytes);
     expect([decoded.width, decoded.height, decoded.channels]).toEqual([2, 2, 1]);
     expect(Array.from(decoded.data)).toEqual([0, 128, 255, 64]);
   });
 
-  test("other ranges are stretched from minimum to maximum; small images are enlarged", () => {
-    const png = toPng(tf.tensor2d([[-2, 0], [2, 6]]));
+  test("other ranges are stretched from minimum to maximum; small images are enlarged", async () => {
+    const png = await toPng(tf.tensor2d([[-2, 0], [2, 6]]));
     expect([png.width, png.height]).toEqual([128, 128]);
     const data = decode(png.bytes).data;
     expect([data[0], data[64], data[64 * 128], data[128 * 128 - 1]]).toEqual([0, 64, 128, 255]);
   });
 
-  test("boolean masks show true as white", () => {
-    const data = decode(toPng(tf.tensor2d([[0, 1]], [1, 2], "bool"), { scale: 1 }).bytes).data;
+  test("boolean masks show true as white", async () => {
+    const png = await toPng(tf.tensor2d([[0, 1]], [1, 2], "bool"), { scale: 1 });
+    const data = decode(png.bytes).data;
     expect(Array.from(data)).toEqual([0, 255]);
   });
 
-  test("RGB tensors keep their channels; the bundle is a base64 PNG with a text description", () => {
-    const rich = image(tf.ones([4, 4, 3]), { scale: 2, title: "white" });
+  test("RGB tensors keep their channels; the bundle is a base64 PNG with a text description", async () => {
+    const rich = await image(tf.ones([4, 4, 3]), { scale: 2, title: "white" });
     expect(rich.toString()).toBe("white: image 4×4×3 RGB (PNG 8×8)");
     const bytes = Uint8Array.from(atob(rich.bundle["image/png"] as string), (c) => c.charCodeAt(0));
     expect(decode(bytes).channels).toBe(3);

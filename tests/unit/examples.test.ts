@@ -29,7 +29,8 @@ test(
     expect(stdout).toContain(`wrote ${join(dir, "denoised.tif")} (128×96, 32-bit float)`);
     const denoised = await readImage(join(dir, "denoised.tif"));
     expect(denoised.shape).toEqual([128, 96]);
-    const [before, after] = [metrics.psnr(clean, noisy, 255), metrics.psnr(clean, denoised, 255)];
+    const before = await metrics.psnr(clean, noisy, 255);
+    const after = await metrics.psnr(clean, denoised, 255);
     expect(after, `PSNR ${before.toFixed(2)} → ${after.toFixed(2)} dB`).toBeGreaterThan(before + 2);
   },
   300_000,
@@ -63,11 +64,35 @@ test(
     const objects = await readImage(join(dir, "other_labels.tif"));
     expect(probability.shape).toEqual([256, 128]);
     const truth = region(labels, 256).greater(0);
-    const iou = metrics.iou(truth, probability.greater(0.5));
+    const iou = await metrics.iou(truth, probability.greater(0.5));
     expect(iou, `IoU ${iou.toFixed(3)}`).toBeGreaterThan(0.6);
     expect(objects.max().dataSync()[0]).toBe(Number(stdout.match(/\((\d+) objects\)/)![1]));
   },
   300_000,
+);
+
+test(
+  "on WebGPU (the software adapter here), denoise and segment run and write images of the input's size",
+  async () => {
+    const dir = await Deno.makeTempDir();
+    const image = (await loadCamera()).slice([100, 150], [64, 48]);
+    await writeTiff(join(dir, "image.tif"), image);
+    await writeTiff(join(dir, "mask.tif"), tf.greater(image, 120));
+    const webgpu = { COURSE_BACKEND: "webgpu" };
+    const small = ["--patches", "16", "--epochs", "1"];
+    const denoise = await task(["denoise", join(dir, "image.tif"), ...small], webgpu);
+    expect(denoise.code, denoise.stderr).toBe(0);
+    expect(denoise.stdout).toContain("backend: webgpu (forced by COURSE_BACKEND)");
+    const segment = await task(
+      ["segment", join(dir, "image.tif"), join(dir, "mask.tif"), ...small, "--out", join(dir, "s")],
+      webgpu,
+    );
+    expect(segment.code, segment.stderr).toBe(0);
+    for (const written of ["image_n2v.tif", "s_probability.tif", "s_labels.tif"]) {
+      expect((await readImage(join(dir, written))).shape, written).toEqual([64, 48]);
+    }
+  },
+  600_000,
 );
 
 test("the examples say how to call them, and what was wrong with an option", async () => {

@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { CHECK_MIME } from "@course/lib";
 import { checkCellIds } from "../../kernel/exercise.ts";
 import { feedbackMarkdown, gradebookCsv } from "../../kernel/gradebook.ts";
+import { defaultGradeOptions } from "../../kernel/grade.ts";
 import { rebuild, scoreExercises, ungraded } from "../../kernel/grading.ts";
 import type { Cell, Notebook } from "../../kernel/notebook.ts";
 import type { CellReport } from "../../kernel/runner.ts";
@@ -199,4 +200,17 @@ test("a sandbox refuses limits that are not whole positive numbers", () => {
     .toThrow(
       "Cannot start a sandbox as the limit 'processes' must be a whole number > 0: current value is 0",
     );
+});
+
+test("attendees' kernels run on WebAssembly unless COURSE_BACKEND says otherwise", () => {
+  const before = Deno.env.get("COURSE_BACKEND");
+  try {
+    Deno.env.delete("COURSE_BACKEND");
+    expect(defaultGradeOptions().env.COURSE_BACKEND).toBe("wasm"); // the sandbox has no GPU
+    Deno.env.set("COURSE_BACKEND", "webgpu");
+    expect(defaultGradeOptions().env.COURSE_BACKEND).toBe("webgpu");
+  } finally {
+    if (before === undefined) Deno.env.delete("COURSE_BACKEND");
+    else Deno.env.set("COURSE_BACKEND", before);
+  }
 });

@@ -60,18 +60,18 @@ describe("splits", () => {
 });
 
 describe("normalisation", () => {
-  test("standardising gives mean 0 and std 1; the training statistics transfer", () => {
-    const { x, mean: m, std } = standardise(tf.tensor([1, 2, 3, 4]));
+  test("standardising gives mean 0 and std 1; the training statistics transfer", async () => {
+    const { x, mean: m, std } = await standardise(tf.tensor([1, 2, 3, 4]));
     expect(m).toBe(2.5);
     expect(std).toBeCloseTo(Math.sqrt(1.25), 6);
     expect(mean(values(x))).toBeCloseTo(0, 6);
-    expect(values(standardise(tf.tensor([2.5]), { mean: m, std }).x)).toEqual([0]);
+    expect(values((await standardise(tf.tensor([2.5]), { mean: m, std })).x)).toEqual([0]);
   });
 
-  test("percentiles as NumPy computes them; percentile normalisation maps them to 0 and 1", () => {
+  test("percentiles as NumPy computes them; percentile normalisation maps them to 0 and 1", async () => {
     expect(percentile([1, 2, 3, 4], 50)).toBe(2.5);
     expect(percentile([10, 0, 20], 25)).toBe(5);
-    const n = values(percentileNormalise(tf.tensor([0, 1, 2, 100]), { low: 0, high: 75 }));
+    const n = values(await percentileNormalise(tf.tensor([0, 1, 2, 100]), { low: 0, high: 75 }));
     expect(n[0]).toBe(0);
     // The 75th percentile of [0, 1, 2, 100] lies a quarter of the way from 2 to 100: 26.5.
     expect(n[1]).toBeCloseTo(1 / 26.5, 6);
@@ -154,10 +154,10 @@ describe("tiling", () => {
 });
 
 describe("Noise2Void masking", () => {
-  test("about 0.2% of pixels, each replaced by a neighbour (never itself); target and mask consistent", () => {
+  test("about 0.2% of pixels, each replaced by a neighbour (never itself); target and mask consistent", async () => {
     const [h, w] = [128, 96];
     const patch = tf.tensor2d(Float32Array.from({ length: h * w }, (_, i) => i), [h, w]); // all values distinct
-    const { input, target, mask } = n2vMask(patch, { radius: 2, random: seededRandom(7) });
+    const { input, target, mask } = await n2vMask(patch, { radius: 2, random: seededRandom(7) });
     const [x, t, m] = [values(input), values(target), values(mask)];
     const masked = m.flatMap((v, i) => (v === 1 ? [i] : []));
     expect(masked.length).toBe(Math.round(0.002 * h * w)); // 25 of 12,288
@@ -170,8 +170,8 @@ describe("Noise2Void masking", () => {
     }
   });
 
-  test("the fraction follows the setting", () => {
-    const { mask } = n2vMask(tf.zeros([100, 100]) as tf.Tensor2D, {
+  test("the fraction follows the setting", async () => {
+    const { mask } = await n2vMask(tf.zeros([100, 100]) as tf.Tensor2D, {
       fraction: 0.01,
       random: seededRandom(1),
     });
@@ -185,9 +185,9 @@ describe("patches", () => {
   mask.set(1, 50, 50); // one foreground pixel
   const maskTensor = mask.toTensor();
 
-  test("the same seed gives the same patches, cut from the same place in image and mask", () => {
-    const a = samplePatches(image, maskTensor, { size: 16, count: 5, seed: 2 });
-    const b = samplePatches(image, maskTensor, { size: 16, count: 5, seed: 2 });
+  test("the same seed gives the same patches, cut from the same place in image and mask", async () => {
+    const a = await samplePatches(image, maskTensor, { size: 16, count: 5, seed: 2 });
+    const b = await samplePatches(image, maskTensor, { size: 16, count: 5, seed: 2 });
     expect(a.corners).toEqual(b.corners);
     expect(values(a.images)).toEqual(values(b.images));
     expect(a.images.shape).toEqual([5, 16, 16, 1]);
@@ -197,8 +197,8 @@ describe("patches", () => {
     );
   });
 
-  test("foreground-aware patches contain the foreground", () => {
-    const { masks } = samplePatches(image, maskTensor, {
+  test("foreground-aware patches contain the foreground", async () => {
+    const { masks } = await samplePatches(image, maskTensor, {
       size: 16,
       count: 10,
       seed: 1,
@@ -228,12 +228,12 @@ describe("noise models", () => {
     }
   });
 
-  test("Gaussian, Poisson and Poisson-Gaussian noise on images have the right spread", () => {
+  test("Gaussian, Poisson and Poisson-Gaussian noise on images have the right spread", async () => {
     const flat = tf.fill([100, 100], 0.5);
     expect(Math.sqrt(variance(values(gaussianNoise(flat, 0.1, 1))))).toBeCloseTo(0.1, 2);
-    expect(variance(values(poissonNoise(tf.fill([100, 100], 20), 1))) / 20).toBeCloseTo(1, 1);
+    expect(variance(values(await poissonNoise(tf.fill([100, 100], 20), 1))) / 20).toBeCloseTo(1, 1);
     // Var = gain · signal + σ² = 0.01 · 0.5 + 0.02² = 0.0054.
-    const noisy = values(poissonGaussianNoise(flat, { gain: 0.01, sigma: 0.02, seed: 1 }));
+    const noisy = values(await poissonGaussianNoise(flat, { gain: 0.01, sigma: 0.02, seed: 1 }));
     expect(mean(noisy)).toBeCloseTo(0.5, 2);
     expect(variance(noisy) / 0.0054).toBeCloseTo(1, 1);
     expect(values(gaussianNoise(flat, 0.1, 1))).toEqual(values(gaussianNoise(flat, 0.1, 1)));
@@ -243,20 +243,20 @@ describe("noise models", () => {
 describe("training patches", () => {
   const image = tf.randomUniform([48, 40], 0, 1, "float32", 5);
 
-  test("augmented patches stay aligned with their targets, and differ from the plain ones", () => {
+  test("augmented patches stay aligned with their targets, and differ from the plain ones", async () => {
     const options = { size: 16, count: 12, seed: 3, augment: { flips: true, rotations: true } };
-    const { x, y } = trainingPatches(image, image.mul(2), options);
+    const { x, y } = await trainingPatches(image, image.mul(2), options);
     expect(x.shape).toEqual([12, 16, 16, 1]);
     expect(values(y)).toEqual(values(x.mul(2)));
-    const plain = trainingPatches(image, image, { ...options, augment: undefined });
+    const plain = await trainingPatches(image, image, { ...options, augment: undefined });
     expect(values(plain.x)).not.toEqual(values(x));
     // Each augmented patch holds the same pixels as the plain patch from the same place.
     const sorted = (t: tf.Tensor) => values(t).sort((a, b) => a - b);
     expect(sorted(x.slice(5, 1))).toEqual(sorted(plain.x.slice(5, 1)));
   });
 
-  test("Noise2Void patches: the target is the unmasked patch, the mask marks exactly where input differs", () => {
-    const { x, y } = n2vPatches(image, {
+  test("Noise2Void patches: the target is the unmasked patch, the mask marks exactly where input differs", async () => {
+    const { x, y } = await n2vPatches(image, {
       size: 16,
       count: 6,
       fraction: 0.02,
@@ -269,7 +269,7 @@ describe("training patches", () => {
     const masked = values(mask);
     differs.forEach((d, i) => d && expect(masked[i]).toBe(1));
     expect(values(target)).toEqual(
-      values(samplePatches(image, null, { size: 16, count: 6, seed: 1 }).images),
+      values((await samplePatches(image, null, { size: 16, count: 6, seed: 1 })).images),
     );
   });
 

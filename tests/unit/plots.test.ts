@@ -89,8 +89,8 @@ test("loss surface: the function on the grid and the trajectories", () => {
   expect(f.data[1]).toMatchObject({ name: "Adam", x: [2, 1], y: [1, 0.5] });
 });
 
-test("image grid: one PNG and caption per image", () => {
-  const grid = imageGrid(tf.zeros([3, 4, 4]), { titles: ["a", "b", "<c>"] });
+test("image grid: one PNG and caption per image", async () => {
+  const grid = await imageGrid(tf.zeros([3, 4, 4]), { titles: ["a", "b", "<c>"] });
   const html = grid.bundle["text/html"] as string;
   expect(html.match(/<img src="data:image\/png;base64,/g)?.length).toBe(3);
   expect(html).toContain('<figcaption style="font:11px sans-serif">&lt;c&gt;</figcaption>');

@@ -6,17 +6,21 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-test("the full setting by default, the quick one with COURSE_SETTING=quick, said in one line", () => {
+test("the full setting by default, quick or smoke by COURSE_SETTING, said in one line", () => {
   const log = vi.spyOn(console, "log").mockImplementation(() => {});
-  const choices = { quick: { epochs: 2 }, full: { epochs: 30 } };
+  const choices = { smoke: { epochs: 1 }, quick: { epochs: 2 }, full: { epochs: 30 } };
   expect(settingName()).toBe("full");
   expect(settings(choices)).toEqual({ epochs: 30 });
   Deno.env.set("COURSE_SETTING", "quick");
   expect(settings(choices)).toEqual({ epochs: 2 });
-  expect(log.mock.calls.at(-1)![0]).toBe('setting: quick {"epochs":2} (COURSE_SETTING=quick|full)');
+  expect(log.mock.calls.at(-1)![0]).toBe(
+    'setting: quick {"epochs":2} (COURSE_SETTING=smoke|quick|full)',
+  );
+  Deno.env.set("COURSE_SETTING", " Smoke ");
+  expect(settings(choices)).toEqual({ epochs: 1 });
   Deno.env.set("COURSE_SETTING", "fast");
   expect(() => settingName()).toThrow(
-    'COURSE_SETTING must be quick or full: current value is "fast"',
+    'COURSE_SETTING must be one of smoke, quick, full: current value is "fast"',
   );
 });
 
