@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type Values, valuesOf } from "./read.ts";
+import { read, type Values, valuesOf } from "./read.ts";
 
 /** Class labels as plain numbers, or a tensor of them. */
 type Labels = Values;
@@ -14,13 +14,8 @@ type Labels = Values;
 const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
 
 /** Class of each row: argmax over the last axis, or probability ≥ 0.5 for a single column. */
-async function classesOf(y: tf.Tensor): Promise<ArrayLike<number>> {
-  const classes = tf.tidy(() => classTensor(y));
-  try {
-    return await classes.data();
-  } finally {
-    classes.dispose();
-  }
+function classesOf(y: tf.Tensor): Promise<ArrayLike<number>> {
+  return read(() => classTensor(y));
 }
 
 /** Class of each row as a tensor: argmax over the last axis, or ≥ 0.5 for a single column. */
