@@ -2,15 +2,22 @@
  * Matrix multiplication speed of the backends available here, and their ratio to the CPU backend.
  *
  * ```
- * ./node_modules/.bin/deno run -A bench/backends.ts [size=256] [repeats=20]
+ * ./node_modules/.bin/deno run -A bench/backends.ts [--size 256] [--repeats 20]
  * ```
  *
  * @module
  */
 import { BACKENDS, init, tf } from "@course/lib";
+import { commandLine, reportErrors } from "../kernel/command.ts";
 
-const size = Number(Deno.args[0] ?? 256);
-const repeats = Number(Deno.args[1] ?? 20);
+reportErrors();
+const cli = commandLine({
+  name: "bench",
+  verb: "benchmark the backends",
+  usage: "[--size 256] [--repeats 20]",
+  options: { size: "256", repeats: "20" },
+}, Deno.args);
+const [size, repeats] = [cli.count("size", 1), cli.count("repeats", 1)];
 const flops = 2 * size ** 3;
 
 async function gflops(backend: (typeof BACKENDS)[number]): Promise<number | undefined> {

@@ -15,21 +15,27 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { fashionCnn, init, tf, unet } from "@course/lib";
+import { BACKENDS, fashionCnn, init, tf, unet } from "@course/lib";
+import { commandLine, reportErrors } from "../kernel/command.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
+reportErrors();
+const cli = commandLine({
+  name: "bench",
+  verb: "benchmark training",
+  usage: "[--rounds N] [--steps N] [--backends wasm,cpu,webgpu] [--threads N]",
   options: {
-    rounds: { type: "string", default: "3" },
-    steps: { type: "string", default: "10" },
+    rounds: "3",
+    steps: "10",
     // The cpu backend needs minutes per U-Net step: leave it out for a quick comparison.
-    backends: { type: "string", default: "wasm,cpu,webgpu" },
-    threads: { type: "string", default: String(navigator.hardwareConcurrency) },
+    backends: "wasm,cpu,webgpu",
+    threads: String(navigator.hardwareConcurrency),
   },
-});
-const rounds = Number(values.rounds), steps = Number(values.steps);
-const threads = Number(values.threads);
+}, Deno.args);
+const [rounds, steps, threads] = [
+  cli.count("rounds", 1),
+  cli.count("steps", 1),
+  cli.count("threads", 1),
+];
 // The wasm backend reads its thread count when it starts.
 Deno.env.set("COURSE_THREADS", String(threads));
 
@@ -149,7 +155,11 @@ async function torchSpeed(python: string, which: string, n: number): Promise<num
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const backends = values.backends.split(",").map((b) => b.trim()).filter((b) => b);
+const backends = cli.text("backends")!.split(",").map((b) => b.trim()).filter((b) => b);
+const unknown = backends.find((b) => !(BACKENDS as readonly string[]).includes(b));
+if (unknown !== undefined) {
+  cli.fail(`'--backends' must list ${BACKENDS.join(", ")}: current value has ${unknown}`);
+}
 const python = await torchPython();
 const samples: Record<string, Record<string, number[]>> = {};
 for (let round = 0; round < rounds; round++) {

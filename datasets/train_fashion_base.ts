@@ -11,7 +11,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { join } from "node:path";
 import {
   evaluate,
@@ -25,11 +24,15 @@ import {
   tf,
 } from "@course/lib";
 import { DATA_DIR, FASHION_BASE_CLASSES, fashionTensors, loadFashionMnist } from "@course/datasets";
+import { commandLine, reportErrors } from "../kernel/command.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: { epochs: { type: "string", default: "3" } },
-});
+reportErrors();
+const epochs = commandLine({
+  name: "train:base",
+  verb: "train the base network",
+  usage: "[--epochs 3]",
+  options: { epochs: "3" },
+}, Deno.args).count("epochs", 1);
 await init();
 const { train, test } = await loadFashionMnist();
 
@@ -52,7 +55,7 @@ const trainSet = baseClasses(train), testSet = baseClasses(test);
 const model = fashionCnn({ classes: FASHION_BASE_CLASSES.length, seed: 0 });
 await fit(model, trainSet, {
   loss: "categoricalCrossEntropy",
-  epochs: Number(values.epochs),
+  epochs,
   batchSize: 64,
   learningRate: 0.001,
   seed: 0,

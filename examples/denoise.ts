@@ -10,55 +10,70 @@
 import {
   cosineDecay,
   fit,
+  IMAGE_EXTENSIONS,
   init,
   learningRateSchedule,
   n2vLoss,
   n2vPatches,
   predictImage,
   progress,
-  readImage,
+  readImageValues,
   standardise,
   tf,
   unet,
   writeTiff,
 } from "@course/lib";
-import { commandLine } from "./command_line.ts";
+import { commandLine, runCommand } from "../kernel/command.ts";
+import { checkImageSize } from "./images.ts";
 
-const args = commandLine(
-  "denoise <noisy.tif|png> [--out denoised.tif] [--patches N] [--epochs N] [--seed N]",
-  1,
-  { out: undefined, patches: "6000", epochs: "3", seed: "0" },
-);
-const [path] = args.files;
-const out = args.path("out") ?? path.replace(/\.(tiff?|png)$/i, "") + "_n2v.tif";
-const [patches, epochs, seed] = ["patches", "epochs", "seed"].map(args.count);
+async function main(args: string[]): Promise<void> {
+  const cli = commandLine({
+    name: "denoise",
+    verb: "denoise",
+    usage: "<noisy.tif|png> [--out denoised.tif] [--patches N] [--epochs N] [--seed N]",
+    what: "a noisy image",
+    positionals: [1, 1],
+    options: { out: undefined, patches: "6000", epochs: "3", seed: "0" },
+  }, args);
+  const path = cli.file(cli.args[0], IMAGE_EXTENSIONS);
+  const out = cli.output(cli.text("out") ?? path.replace(/\.(tiff?|png)$/i, "") + "_n2v.tif");
+  const [patches, epochs, seed] = [
+    cli.count("patches", 1),
+    cli.count("epochs", 1),
+    cli.count("seed"),
+  ];
+  // Read before the backend starts: a file that is not an image stops here, in one line.
+  const pixels = checkImageSize(cli, await readImageValues(path), path);
 
-await init();
-const noisy = await readImage(path);
-const { x: scaled, mean, std } = await standardise(noisy);
-const size = Math.min(32, ...noisy.shape.map((side) => 2 ** Math.floor(Math.log2(side))));
-const data = await n2vPatches(scaled, {
-  size,
-  count: patches,
-  fraction: 0.1,
-  seed,
-  augment: { flips: true, rotations: true },
-});
-const model = unet({
-  inputShape: [null, null, 1],
-  depth: 2,
-  baseFilters: 8,
-  finalActivation: "linear",
-  seed: seed + 1,
-});
-await fit(model, data, {
-  loss: n2vLoss,
-  epochs,
-  batchSize: 16,
-  learningRate: 0.004,
-  seed,
-  callbacks: [learningRateSchedule(cosineDecay(0.004, epochs, 0.0002)), progress()],
-});
-const denoised = tf.tidy(() => predictImage(model, scaled, { multiple: 4 }).mul(std).add(mean));
-await writeTiff(out, denoised);
-console.log(`wrote ${out} (${noisy.shape.join("×")}, 32-bit float)`);
+  await init();
+  const noisy = tf.tensor2d(pixels.values, pixels.shape);
+  const { x: scaled, mean, std } = await standardise(noisy);
+  const size = Math.min(32, ...noisy.shape.map((side) => 2 ** Math.floor(Math.log2(side))));
+  const data = await n2vPatches(scaled, {
+    size,
+    count: patches,
+    fraction: 0.1,
+    seed,
+    augment: { flips: true, rotations: true },
+  });
+  const model = unet({
+    inputShape: [null, null, 1],
+    depth: 2,
+    baseFilters: 8,
+    finalActivation: "linear",
+    seed: seed + 1,
+  });
+  await fit(model, data, {
+    loss: n2vLoss,
+    epochs,
+    batchSize: 16,
+    learningRate: 0.004,
+    seed,
+    callbacks: [learningRateSchedule(cosineDecay(0.004, epochs, 0.0002)), progress()],
+  });
+  const denoised = tf.tidy(() => predictImage(model, scaled, { multiple: 4 }).mul(std).add(mean));
+  await writeTiff(out, denoised);
+  console.log(`wrote ${out} (${noisy.shape.join("×")}, 32-bit float)`);
+}
+
+if (import.meta.main) await runCommand(main);

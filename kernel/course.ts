@@ -1,27 +1,27 @@
 /**
- * `deno task course`: installs the course kernel for the user and opens the course in the first
- * notebook front end found (JupyterLab, else the classic Notebook).
+ * `deno task course` (`npm start`): installs what the course needs and is missing (system packages,
+ * data, the course kernel: `setup.ts`) and opens the course in the first notebook front end found
+ * (JupyterLab, else the classic Notebook). Its arguments go to the front end.
  *
  * @module
  */
 import { join } from "node:path";
-import { installKernel } from "./install.ts";
+import { runCommand } from "./command.ts";
 import { PROJECT_ROOT } from "./kernelspec.ts";
 import { onPath } from "./files.ts";
+import { setUp } from "./setup.ts";
 
 const FRONT_ENDS = ["jupyter-lab", "jupyter-notebook"];
 
 async function main(args: string[]): Promise<number> {
-  await installKernel();
+  await setUp(["course", "grading"]);
   const frontEnd = FRONT_ENDS.map(onPath).find((p) => p);
   if (!frontEnd) {
-    console.error(
-      "No Jupyter front end found (jupyter-lab or jupyter-notebook). Install one:\n" +
-        "  Debian/Ubuntu: sudo apt-get install jupyter-notebook\n" +
-        "  elsewhere:     pip install jupyterlab\n" +
-        "or open the notebooks/ folder in VS Code and pick the kernel 'Deep Learning (TypeScript)'.",
+    throw new Error(
+      "Cannot open the course as neither jupyter-lab nor jupyter-notebook is on PATH: install " +
+        "JupyterLab ('pip install jupyterlab'), or open notebooks/ in VS Code and pick the " +
+        "kernel 'Deep Learning (TypeScript)'",
     );
-    return 1;
   }
   const root = join(PROJECT_ROOT, "notebooks");
   console.log(`starting ${frontEnd} in ${root} (Ctrl-C to stop)`);
@@ -32,4 +32,4 @@ async function main(args: string[]): Promise<number> {
   return code;
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) await runCommand(main);

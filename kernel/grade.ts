@@ -14,8 +14,8 @@
  */
 import { cp } from "node:fs/promises";
 import { basename, join, relative, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { cacheDir } from "../datasets/files.ts";
+import { commandLine } from "./command.ts";
 import { checkCellIds } from "./exercise.ts";
 import { writeTextAtomic } from "./files.ts";
 import { feedbackMarkdown, gradebookCsv, type NotebookGrade } from "./gradebook.ts";
@@ -218,52 +218,39 @@ export async function gradeAll(run: GradeRun): Promise<NotebookGrade[]> {
   return grades;
 }
 
-const USAGE = `usage: deno task grade --source <notebook or folder> --submissions DIR --out DIR
-                        [--jobs N] [--timeout SECONDS] [--notebook-timeout SECONDS] [--memory MiB]`;
-
-function positive(value: string | undefined, option: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0) {
-    throw new Error(
-      `Cannot grade as '--${option}' must be a whole number > 0: current value is ${value}`,
-    );
-  }
-  return number;
-}
-
 async function main(args: string[]): Promise<number> {
   const defaults = defaultGradeOptions();
-  const { values } = parseArgs({
-    args,
+  const cli = commandLine({
+    name: "grade",
+    verb: "grade",
+    usage: "--source <notebook or folder> --submissions DIR --out DIR [--jobs N] " +
+      "[--timeout SECONDS] [--notebook-timeout SECONDS] [--memory MiB]",
     options: {
-      source: { type: "string" },
-      submissions: { type: "string" },
-      out: { type: "string" },
-      jobs: { type: "string", default: "1" },
-      timeout: { type: "string", default: String(defaults.timeoutS) },
-      "notebook-timeout": { type: "string", default: String(defaults.notebookTimeoutS) },
-      memory: { type: "string", default: String(defaults.limits.memoryMb) },
-      help: { type: "boolean", short: "h" },
+      source: undefined,
+      submissions: undefined,
+      out: undefined,
+      jobs: "1",
+      timeout: String(defaults.timeoutS),
+      "notebook-timeout": String(defaults.notebookTimeoutS),
+      memory: String(defaults.limits.memoryMb),
     },
-  });
-  if (values.help || !values.source || !values.submissions || !values.out) {
-    console.log(USAGE);
-    return values.help ? 0 : 2;
-  }
-  const notebookTimeoutS = positive(values["notebook-timeout"], "notebook-timeout");
-  const sources = await notebookFiles([values.source], "grade");
+  }, args);
+  const [source, submissions, out] = ["source", "submissions", "out"].map((name) =>
+    cli.text(name) ?? cli.fail(`it needs '--${name}': see 'deno task grade --help'`)
+  );
+  const notebookTimeoutS = cli.count("notebook-timeout", 1);
   let done = 0;
   const grades = await gradeAll({
     ...defaults,
-    sources,
-    submissions: values.submissions,
-    out: values.out,
-    jobs: positive(values.jobs, "jobs"),
-    timeoutS: positive(values.timeout, "timeout"),
+    submissions: cli.folder(submissions),
+    out: cli.outputFolder(out),
+    jobs: cli.count("jobs", 1),
+    timeoutS: cli.count("timeout", 1),
     notebookTimeoutS,
+    sources: await notebookFiles([source], "grade"),
     limits: {
       ...defaults.limits,
-      memoryMb: positive(values.memory, "memory"),
+      memoryMb: cli.count("memory", 1),
       // A backstop for processes that outlive their cell: no notebook can use more.
       cpuSeconds: navigator.hardwareConcurrency * notebookTimeoutS,
     },
@@ -279,8 +266,8 @@ async function main(args: string[]): Promise<number> {
   });
   const attendeesGraded = new Set(grades.map((g) => g.attendee)).size;
   console.log(
-    `${join(values.out, "gradebook.csv")}: ${grades.length} notebooks of ${attendeesGraded} ` +
-      `attendees; feedback in ${join(values.out, "feedback")}`,
+    `${join(out, "gradebook.csv")}: ${grades.length} notebooks of ${attendeesGraded} ` +
+      `attendees; feedback in ${join(out, "feedback")}`,
   );
   return 0;
 }

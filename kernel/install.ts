@@ -11,8 +11,8 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { join } from "node:path";
+import { commandLine, runCommand, userPath } from "./command.ts";
 import {
   DISPLAY_NAME,
   KERNEL_NAME,
@@ -21,10 +21,6 @@ import {
   PROJECT_ROOT,
   writeKernelSpec,
 } from "./kernelspec.ts";
-
-const USAGE =
-  `usage: deno task kernel:install [--user | --prefix DIR] [--name NAME] [--display-name TEXT] [--heap-mb MB]
-       deno task kernel:uninstall [--user | --prefix DIR] [--name NAME]`;
 
 /** Options of {@linkcode installKernel}. */
 export interface InstallOptions {
@@ -64,49 +60,36 @@ async function uninstallKernel(prefix: string | undefined, name: string): Promis
   }
 }
 
-async function main(args: string[]): Promise<number> {
-  const [command, ...rest] = args;
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      user: { type: "boolean" },
-      prefix: { type: "string" },
-      name: { type: "string", default: KERNEL_NAME },
-      "display-name": { type: "string", default: DISPLAY_NAME },
-      "heap-mb": { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
+async function main([command, ...args]: string[]): Promise<void> {
+  const install = command === "install";
+  const cli = commandLine({
+    name: `kernel:${command}`,
+    verb: install ? "install the kernel" : "uninstall the kernel",
+    usage: `[--user | --prefix DIR] [--name NAME]` +
+      (install ? " [--display-name TEXT] [--heap-mb MB]" : ""),
+    options: install
+      ? {
+        user: true,
+        prefix: undefined,
+        name: KERNEL_NAME,
+        "display-name": DISPLAY_NAME,
+        "heap-mb": undefined,
+      }
+      : { user: true, prefix: undefined, name: KERNEL_NAME },
+  }, args);
+  const given = cli.text("prefix");
+  if (cli.flag("user") && given !== undefined) {
+    cli.fail("'--user' and '--prefix' exclude each other");
+  }
+  const prefix = given === undefined ? undefined : userPath(given);
+  const name = cli.text("name")!;
+  if (!install) return await uninstallKernel(prefix, name);
+  await installKernel({
+    prefix,
+    name,
+    displayName: cli.text("display-name"),
+    heapMb: cli.text("heap-mb") === undefined ? undefined : cli.count("heap-mb", 256),
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (values.user && values.prefix) {
-    throw new Error("Cannot install the kernel as '--user' and '--prefix' exclude each other");
-  }
-  if (command === "install") {
-    const heap = values["heap-mb"];
-    await installKernel({
-      prefix: values.prefix,
-      name: values.name,
-      displayName: values["display-name"],
-      heapMb: heap === undefined ? undefined : Number(heap),
-    });
-    return 0;
-  }
-  if (command === "uninstall") {
-    await uninstallKernel(values.prefix, values.name);
-    return 0;
-  }
-  console.error(USAGE);
-  return 2;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exitCode = await main(Deno.args);
-  } catch (error) {
-    console.error(`error: ${(error as Error).message}`);
-    Deno.exitCode = 1;
-  }
-}
+if (import.meta.main) await runCommand(main);

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { userPath } from "./command.ts";
 import { writeTextAtomic } from "./files.ts";
 
 /** A mime bundle in an output. */
@@ -70,10 +71,15 @@ export function sourceOf(cell: Cell): string {
 export function asNotebook(json: unknown, path: string): Notebook {
   const nb = json as Partial<Notebook> | null;
   const fail = (why: string) => {
-    throw new Error(`Cannot run ${path} as it is not a valid notebook: ${why}`);
+    throw new Error(`Cannot read ${path} as it is not a valid notebook: ${why}`);
   };
   if (!nb || typeof nb !== "object") fail("the file does not hold a JSON object");
-  if (nb!.nbformat !== 4) fail(`'nbformat' must be 4: current value is ${nb!.nbformat}`);
+  if (nb!.nbformat !== 4) {
+    fail(
+      `'nbformat' must be 4: current value is ${nb!.nbformat} (convert it with ` +
+        `'jupyter nbconvert --to notebook --nbformat 4 ${path}')`,
+    );
+  }
   if (!Array.isArray(nb!.cells)) fail("it has no 'cells' array");
   nb!.cells!.forEach((cell, i) => {
     if (!["code", "markdown", "raw"].includes(cell?.cell_type)) {
@@ -105,15 +111,19 @@ export async function readNotebook(path: string): Promise<Notebook> {
     text = await Deno.readTextFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      throw new Error(`Cannot run ${path} as the file does not exist`);
+      throw new Error(`Cannot read ${path} as the file does not exist`);
+    }
+    if (error instanceof Deno.errors.IsADirectory) {
+      throw new Error(`Cannot read ${path} as it is a folder, not a notebook`);
     }
     throw error;
   }
+  if (text.trim() === "") throw new Error(`Cannot read ${path} as it is empty`);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new Error(`Cannot run ${path} as it is not valid JSON: ${(error as Error).message}`);
+    throw new Error(`Cannot read ${path} as it is not valid JSON: ${(error as Error).message}`);
   }
   return asNotebook(json, path);
 }
@@ -233,13 +243,16 @@ function toOutput(type: string, c: Record<string, unknown>): Output | undefined 
 export async function notebookFiles(args: string[], verb: string): Promise<string[]> {
   const found: string[] = [];
   for (const arg of args) {
-    const path = resolve(arg);
+    const path = userPath(arg);
     const info = await Deno.stat(path).catch(() => {
       throw new Error(`Cannot ${verb} '${arg}' as it does not exist`);
     });
     if (info.isDirectory) {
       const names = [...Deno.readDirSync(path)].map((e) => e.name)
         .filter((n) => n.endsWith(".ipynb")).sort();
+      if (names.length === 0) {
+        throw new Error(`Cannot ${verb} '${arg}' as the folder holds no .ipynb notebooks`);
+      }
       found.push(...names.map((n) => join(path, n)));
     } else found.push(path);
   }

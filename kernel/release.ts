@@ -8,8 +8,8 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { basename, join, resolve } from "node:path";
+import { commandLine, runCommand } from "./command.ts";
 import { checkCellIds, exerciseOf, studentSource } from "./exercise.ts";
 import { type Notebook, notebookFiles, readNotebook, writeNotebook } from "./notebook.ts";
 
@@ -79,16 +79,20 @@ export async function releaseFiles(paths: string[], outDir: string): Promise<Rel
 }
 
 async function main(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { out: { type: "string" } },
-  });
-  if (!values.out || positionals.length === 0) {
-    console.error("usage: deno task release <notebook.ipynb or folder…> --out DIR");
-    return 2;
-  }
-  const released = await releaseFiles(await notebookFiles(positionals, "release"), values.out);
+  const cli = commandLine({
+    name: "release",
+    verb: "release",
+    usage: "<notebook.ipynb or folder…> --out DIR",
+    what: "a notebook or a folder of notebooks, and --out DIR",
+    positionals: [1, Infinity],
+    options: { out: undefined },
+  }, args);
+  const out = cli.text("out");
+  if (out === undefined) cli.fail(`it needs '--out DIR': see 'deno task release --help'`);
+  const released = await releaseFiles(
+    await notebookFiles(cli.args, "release"),
+    cli.outputFolder(out!),
+  );
   for (const r of released) {
     console.log(
       `${r.out}: ${r.solutions} solution${r.solutions === 1 ? "" : "s"} stubbed, ${r.hidden} ` +
@@ -98,4 +102,4 @@ async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) await runCommand(main);

@@ -10,17 +10,13 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, join, relative, sep } from "node:path";
+import { commandLine } from "./command.ts";
 import { KERNEL_NAME, PROJECT_ROOT } from "./kernelspec.ts";
-import { notebookFiles } from "./notebook.ts";
+import { notebookFiles, readNotebook } from "./notebook.ts";
 import { type CellReport, jupyterCommand, runNotebook } from "./runner.ts";
 import { JupyterServer } from "./server.ts";
 import { trustNotebooks } from "./trust.ts";
-
-const USAGE =
-  `usage: deno task run <notebook.ipynb or folder…> [--out DIR] [--timeout SECONDS] [--kernel NAME]
-                      [--server URL --token TOKEN [--root DIR]]`;
 
 function firstLines(source: string, n = 3): string {
   const lines = source.trimEnd().split("\n");
@@ -47,34 +43,37 @@ function outPath(outDir: string, notebook: string): string {
 }
 
 async function main(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
+  const cli = commandLine({
+    name: "run",
+    verb: "run",
+    usage: "<notebook.ipynb or folder…> [--out DIR] [--timeout SECONDS] [--kernel NAME] " +
+      "[--server URL --token TOKEN [--root DIR]]",
+    what: "a notebook or a folder of notebooks",
+    positionals: [1, Infinity],
     options: {
-      out: { type: "string", default: join(PROJECT_ROOT, "out") },
-      timeout: { type: "string", default: "600" },
-      kernel: { type: "string", default: KERNEL_NAME },
-      server: { type: "string" },
-      token: { type: "string", default: "" },
-      root: { type: "string" },
-      help: { type: "boolean", short: "h" },
+      out: join(PROJECT_ROOT, "out"),
+      timeout: "600",
+      kernel: KERNEL_NAME,
+      server: undefined,
+      token: "",
+      root: undefined,
     },
-  });
-  if (values.help || positionals.length === 0) {
-    console.log(USAGE);
-    return values.help ? 0 : 2;
-  }
-  const timeoutS = Number(values.timeout);
-  if (!(timeoutS > 0)) {
-    throw new Error(
-      `Cannot run as '--timeout' must be a number of seconds > 0: current value is ${values.timeout}`,
-    );
-  }
-  const notebooks = await notebookFiles(positionals, "run");
+  }, args);
+  const timeoutS = cli.seconds("timeout");
+  const notebooks = await notebookFiles(cli.args, "run");
+  // Every notebook is checked before a server starts: a bad one stops the run in one line.
+  for (const path of notebooks) await readNotebook(path);
+  const values = {
+    out: cli.outputFolder(cli.text("out")!),
+    kernel: cli.text("kernel")!,
+    server: cli.text("server"),
+    token: cli.text("token")!,
+    root: cli.text("root"),
+  };
   const server = values.server
     ? JupyterServer.connect(
       { url: values.server, token: values.token },
-      resolve(values.root ?? "."),
+      cli.folder(values.root ?? "."),
     )
     : await JupyterServer.start(commonFolder(notebooks));
   const stop = () => {
@@ -89,7 +88,7 @@ async function main(args: string[]): Promise<number> {
     for (const path of notebooks) {
       const shown = relative(Deno.cwd(), path);
       console.log(`▶ ${shown}`);
-      const out = outPath(resolve(values.out), path);
+      const out = outPath(values.out, path);
       const result = await runNotebook(server, path, {
         kernelName: values.kernel,
         timeoutS,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { runCommand } from "./command.ts";
 import { KernelManager, type KernelMessage, SessionManager } from "@jupyterlab/services";
 import { basename, relative } from "node:path";
 import { KERNEL_NAME } from "./kernelspec.ts";
@@ -227,25 +228,20 @@ async function runCell(
 /**
  * Runs a command-line tool that talks to Jupyter: silences what @jupyterlab/services logs for a
  * browser's console (every websocket it opens, the reconnection after a restart the runner asked
- * for), prints an error's message without a stack trace, and exits with `main`'s code, since
- * @jupyterlab/services leaves timers behind that would keep Deno alive.
+ * for), then runs it as every command runs ({@linkcode runCommand}), which exits with `main`'s
+ * code: @jupyterlab/services leaves timers behind that would keep Deno alive.
  *
  * @example
  * ```ts
  * import { jupyterCommand } from "./runner.ts";
- * if (import.meta.main) await jupyterCommand(async (args) => args.length ? 0 : 2);
+ * if (import.meta.main) await jupyterCommand(async (args) => args.length ? 0 : 1);
  * ```
  */
-export async function jupyterCommand(main: (args: string[]) => Promise<number>): Promise<never> {
+export function jupyterCommand(main: (args: string[]) => Promise<number>): Promise<never> {
   console.debug = () => {};
   const warn = console.warn;
   console.warn = (...args: unknown[]) => {
     if (!String(args[0]).startsWith("Connection lost, reconnecting")) warn(...args);
   };
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (error) {
-    console.error(`error: ${(error as Error).message}`);
-    Deno.exit(1);
-  }
+  return runCommand(main);
 }

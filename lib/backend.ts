@@ -210,11 +210,23 @@ export async function init(options: InitOptions = {}): Promise<BackendChoice> {
       choice = { backend, reason: (error as Error).message };
     }
   }
-  if (!options.quiet) {
-    const threads = choice.threads
-      ? `, ${choice.threads} thread${choice.threads > 1 ? "s" : ""}`
-      : "";
-    console.log(`backend: ${choice.backend}${threads} (${choice.reason})`);
-  }
+  if (!options.quiet) console.log(backendLine(choice));
   return choice;
+}
+
+/**
+ * The line {@linkcode init} prints: the backend, its threads and why it was chosen.
+ *
+ * @example
+ * ```ts
+ * import { backendLine } from "@course/lib";
+ * backendLine({ backend: "wasm", threads: 2, reason: "no WebGPU adapter" });
+ * // "backend: wasm, 2 threads (no WebGPU adapter)"
+ * ```
+ */
+export function backendLine(choice: BackendChoice): string {
+  const threads = choice.threads
+    ? `, ${choice.threads} thread${choice.threads > 1 ? "s" : ""}`
+    : "";
+  return `backend: ${choice.backend}${threads} (${choice.reason})`;
 }

@@ -10,6 +10,78 @@ import { decode as decodeTiff } from "tiff";
 import { dirname } from "node:path";
 import { valuesOf } from "./read.ts";
 
+/** The file names {@linkcode readImageValues} reads. */
+export const IMAGE_EXTENSIONS = [".tif", ".tiff", ".png"];
+
+/** A grey image's values, row after row, on the CPU: what a file holds, before any backend. */
+export interface ImageValues {
+  values: Float32Array;
+  shape: [height: number, width: number];
+}
+
+/** The file's bytes, with one-line errors for what a user may have given instead of an image. */
+async function imageBytes(path: string): Promise<Uint8Array> {
+  if (!/\.(tiff?|png)$/i.test(path)) {
+    throw new Error(`Cannot read ${path} as its name must end in .tif, .tiff or .png`);
+  }
+  const info = await Deno.stat(path).catch((error) => {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new Error(`Cannot read ${path} as it does not exist`);
+    }
+    throw error;
+  });
+  if (!info.isFile) throw new Error(`Cannot read ${path} as it is not a file (a folder?)`);
+  if (info.size === 0) throw new Error(`Cannot read ${path} as it is empty`);
+  return await Deno.readFile(path);
+}
+
+/** Decodes with `decode`, saying which format the file is not when it fails. */
+function decoded<T>(path: string, format: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    const why = (error as Error).message;
+    throw new Error(
+      `Cannot read ${path} as it is not a ${format} file${/not a/i.test(why) ? "" : `: ${why}`}`,
+    );
+  }
+}
+
+/**
+ * Reads a one-channel TIFF (first page) or grey PNG into plain values, without a tensor: a command
+ * can check its input files before it starts a backend.
+ *
+ * @example
+ * ```ts
+ * import { readImageValues } from "@course/lib";
+ * const { shape } = await readImageValues("nuclei.tif"); // [height, width]
+ * ```
+ */
+export async function readImageValues(path: string): Promise<ImageValues> {
+  const bytes = await imageBytes(path);
+  if (/\.png$/i.test(path)) {
+    const png = decoded(path, "PNG", () => decodePng(bytes));
+    if (png.channels !== 1) {
+      throw new Error(
+        `Cannot read ${path} as it must be a grey PNG: it has ${png.channels} channels`,
+      );
+    }
+    return { values: Float32Array.from(png.data), shape: [png.height, png.width] };
+  }
+  const [page] = decoded(path, "TIFF", () => decodeTiff(bytes));
+  if (!page || page.samplesPerPixel !== 1) {
+    throw new Error(
+      `Cannot read ${path} as it must be a one-channel TIFF image: it has ${
+        page?.samplesPerPixel ?? 0
+      } channels`,
+    );
+  }
+  return {
+    values: Float32Array.from(page.data as ArrayLike<number>),
+    shape: [page.height, page.width],
+  };
+}
+
 /**
  * Reads a one-channel TIFF (first page) or grey PNG as a [height, width] float32 tensor of the
  * file's values (not rescaled).
@@ -21,28 +93,8 @@ import { valuesOf } from "./read.ts";
  * ```
  */
 export async function readImage(path: string): Promise<tf.Tensor2D> {
-  if (!/\.(tiff?|png)$/i.test(path)) {
-    throw new Error(`Cannot read ${path} as its name must end in .tif, .tiff or .png`);
-  }
-  const bytes = await Deno.readFile(path);
-  if (/\.png$/i.test(path)) {
-    const png = decodePng(bytes);
-    if (png.channels !== 1) {
-      throw new Error(
-        `Cannot read ${path} as it must be a grey PNG: it has ${png.channels} channels`,
-      );
-    }
-    return tf.tensor2d(Float32Array.from(png.data), [png.height, png.width]);
-  }
-  const [page] = decodeTiff(bytes);
-  if (!page || page.samplesPerPixel !== 1) {
-    throw new Error(
-      `Cannot read ${path} as it must be a one-channel TIFF image: it has ${
-        page?.samplesPerPixel ?? 0
-      } channels`,
-    );
-  }
-  return tf.tensor2d(Float32Array.from(page.data as ArrayLike<number>), [page.height, page.width]);
+  const { values, shape } = await readImageValues(path);
+  return tf.tensor2d(values, shape);
 }
 
 /** Baseline TIFF tags, in the ascending order the format requires: [tag, type (3 short, 4 long), value]. */

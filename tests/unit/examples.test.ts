@@ -94,14 +94,3 @@ test(
   },
   600_000,
 );
-
-test("the examples say how to call them, and what was wrong with an option", async () => {
-  const none = await task(["denoise"]);
-  expect(none.code).toBe(2);
-  expect(none.stderr).toContain("usage: deno task denoise <noisy.tif|png>");
-  const bad = await task(["segment", "a.tif", "b.tif", "--epochs", "many"]);
-  expect(bad.code).not.toBe(0);
-  expect(bad.stderr).toContain(
-    "Cannot run as '--epochs' must be a whole number: current value is many",
-  );
-});

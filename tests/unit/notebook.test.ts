@@ -51,7 +51,8 @@ test("outputs are built as a front end builds them", () => {
 
 test("a file that is not an nbformat 4 notebook is refused, saying why", () => {
   expect(() => asNotebook({ nbformat: 3, cells: [] }, "a.ipynb")).toThrow(
-    "Cannot run a.ipynb as it is not a valid notebook: 'nbformat' must be 4: current value is 3",
+    "Cannot read a.ipynb as it is not a valid notebook: 'nbformat' must be 4: current value is 3 " +
+      "(convert it with 'jupyter nbconvert --to notebook --nbformat 4 a.ipynb')",
   );
   expect(() => asNotebook({ nbformat: 4, cells: [{ cell_type: "python", source: "" }] }, "b.ipynb"))
     .toThrow('cell 1 has cell_type "python"');

@@ -1,0 +1,46 @@
+/**
+ * `deno task doctor`: one line per requirement of the course, ✔ or ✘, and for each ✘ the command
+ * that fixes it. Exits with 1 if anything is missing.
+ *
+ * @module
+ */
+import { commandLine, runCommand } from "./command.ts";
+import { type Requirement, requirements } from "./requirements.ts";
+import { type Installer, installer } from "./setup.ts";
+
+/**
+ * The command that fixes a missing requirement on this machine.
+ *
+ * @example
+ * ```ts
+ * import { fixOf } from "./doctor.ts";
+ * fixOf({ name: "bubblewrap", need: "grading", packages: ["bubblewrap"], fix: "install it",
+ *   check: async () => ({ ok: false, detail: "" }) }, { apt: true });
+ * // "sudo apt-get install bubblewrap"
+ * ```
+ */
+export function fixOf(requirement: Requirement, system: Installer): string {
+  return requirement.packages && system.apt
+    ? `sudo apt-get install ${requirement.packages.join(" ")}`
+    : requirement.fix;
+}
+
+async function main(args: string[]): Promise<number> {
+  commandLine({ name: "doctor", verb: "check this machine", usage: "", options: {} }, args);
+  const system = await installer();
+  let failed = 0;
+  for (const requirement of requirements()) {
+    const { ok, detail } = await requirement.check();
+    const name = requirement.need === "course"
+      ? requirement.name
+      : `${requirement.name} (${requirement.need})`;
+    if (!ok) failed++;
+    console.log(
+      ok ? `✔ ${name}: ${detail}` : `✘ ${name}: ${detail} → ${fixOf(requirement, system)}`,
+    );
+  }
+  if (failed) console.log(`${failed} missing: run the commands after → above`);
+  return failed ? 1 : 0;
+}
+
+if (import.meta.main) await runCommand(main);
