@@ -70,7 +70,6 @@ function parseError(spec: CommandSpec, error: Error & { code?: string }): Error 
   const why = {
     ERR_PARSE_ARGS_UNKNOWN_OPTION: `'${quoted}' is not one of its options: ${help}`,
     ERR_PARSE_ARGS_INVALID_OPTION_VALUE: `'${quoted.split(" ")[0]}' needs a value: ${help}`,
-    ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL: `it takes no argument '${quoted}': ${help}`,
   }[error.code ?? ""];
   return new Error(`Cannot ${spec.verb} as ${why ?? error.message}`);
 }

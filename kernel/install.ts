@@ -12,7 +12,7 @@
  * @module
  */
 import { join } from "node:path";
-import { commandLine, runCommand, userPath } from "./command.ts";
+import { commandLine, runCommand } from "./command.ts";
 import {
   DISPLAY_NAME,
   KERNEL_NAME,
@@ -81,7 +81,7 @@ async function main([command, ...args]: string[]): Promise<void> {
   if (cli.flag("user") && given !== undefined) {
     cli.fail("'--user' and '--prefix' exclude each other");
   }
-  const prefix = given === undefined ? undefined : userPath(given);
+  const prefix = given === undefined ? undefined : cli.outputFolder(given);
   const name = cli.text("name")!;
   if (!install) return await uninstallKernel(prefix, name);
   await installKernel({

@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../kernel/kernelspec.ts";
 import { jupyterPython } from "../kernel/trust.ts";
+import { findAdapter } from "@course/lib";
 
 /** The project's pinned Deno, as `npm ci` installed it. */
 export const DENO = join(PROJECT_ROOT, "node_modules", ".bin", "deno");
@@ -48,4 +49,17 @@ export async function validateNotebook(path: string): Promise<void> {
     "import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=nbformat.NO_CONVERT))",
     path,
   ]);
+}
+
+/**
+ * Fails, with the fix, where Deno finds no WebGPU adapter: tests that need one never skip. Without
+ * a GPU, Mesa's software renderer (llvmpipe) provides one; `npm test` installs it.
+ */
+export async function requireWebGpu(what: string): Promise<void> {
+  if (!(await findAdapter())) {
+    throw new Error(
+      `Cannot ${what} as Deno finds no WebGPU adapter: install a GPU driver, or Mesa's software ` +
+        "renderer with 'sudo apt-get install libegl1 libegl-mesa0 libgl1-mesa-dri'",
+    );
+  }
 }

@@ -4,9 +4,9 @@
  * and the same tfjs shaders as a real GPU, slowly; a synchronous read of a tensor on the GPU fails
  * there as it does on a GPU.
  */
+import { requireWebGpu } from "../helpers.ts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { join } from "node:path";
-import { findAdapter } from "@course/lib";
 import { PROJECT_ROOT } from "../../kernel/kernelspec.ts";
 import type { Notebook } from "../../kernel/notebook.ts";
 import { runNotebook } from "../../kernel/runner.ts";
@@ -19,12 +19,7 @@ const lessons = [...Deno.readDirSync(NOTEBOOKS)].map((e) => e.name).filter((n) =
 
 let server: JupyterServer;
 beforeAll(async () => {
-  if (!(await findAdapter())) {
-    throw new Error(
-      "Cannot run the lessons on WebGPU as Deno finds no WebGPU adapter: install Mesa's software " +
-        "renderer with 'sudo apt-get install libegl-mesa0 libgl1-mesa-dri'",
-    );
-  }
+  await requireWebGpu("run the lessons on WebGPU");
   server = await JupyterServer.start(PROJECT_ROOT, {
     env: { COURSE_BACKEND: "webgpu", COURSE_SETTING: "smoke" },
   });

@@ -50,14 +50,18 @@ describe("chooseBackend", () => {
 });
 
 describe("init", () => {
-  test("without a real GPU it picks wasm and prints one line saying why", async () => {
+  test("it picks WebGPU on a real GPU, else wasm, and prints one line saying why", async () => {
     const adapter = await findAdapter();
-    if (adapter && !isSoftwareAdapter(adapter)) return; // a machine with a GPU: covered on the device
     const log = vi.spyOn(console, "log").mockImplementation(() => {});
     const choice = await init();
+    expect(log).toHaveBeenCalledTimes(1);
+    if (adapter && !isSoftwareAdapter(adapter)) {
+      expect(choice.backend).toBe("webgpu");
+      expect(log.mock.calls[0][0]).toMatch(/^backend: webgpu \(GPU: .+\)$/);
+      return;
+    }
     expect(choice.backend).toBe("wasm");
     expect(tf.getBackend()).toBe("wasm");
-    expect(log).toHaveBeenCalledTimes(1);
     expect(log.mock.calls[0][0]).toMatch(
       /^backend: wasm, \d+ threads? \((no WebGPU adapter|WebGPU adapter is a software fallback: .+)\)$/,
     );

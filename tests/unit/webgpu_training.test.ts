@@ -1,10 +1,11 @@
-import { expect, test } from "vitest";
-import { findAdapter, fit, init, tf, unet } from "@course/lib";
+import { beforeAll, expect, test } from "vitest";
+import { fit, init, tf, unet } from "@course/lib";
+import { requireWebGpu } from "../helpers.ts";
 
-// Deno offers a WebGPU adapter even without a GPU (llvmpipe, in software); a machine with none skips.
-const adapter = await findAdapter();
+// Deno offers a WebGPU adapter even without a GPU (llvmpipe, in software); a machine with none fails.
+beforeAll(() => requireWebGpu("train on WebGPU"));
 
-test.skipIf(adapter === null)(
+test(
   "a U-Net trains on the WebGPU backend with an accuracy metric, with flat tensor counts",
   async () => {
     await init({ backend: "webgpu", quiet: true });
@@ -37,7 +38,7 @@ test.skipIf(adapter === null)(
   120_000,
 );
 
-test.skipIf(adapter === null)(
+test(
   "WebGPU's convolution gradients equal the cpu backend's",
   async () => {
     const gradients = async (backend: string) => {
