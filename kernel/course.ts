@@ -27,9 +27,11 @@ async function main(args: string[]): Promise<number> {
   console.log(`starting ${frontEnd} in ${root} (Ctrl-C to stop)`);
   // Both front ends refuse to run as root (a container's usual user) without being told.
   const asRoot = Deno.uid() === 0 ? ["--allow-root"] : [];
-  const { code } = await new Deno.Command(frontEnd, { args: [...asRoot, ...args], cwd: root })
-    .spawn().status;
-  return code;
+  const child = new Deno.Command(frontEnd, { args: [...asRoot, ...args], cwd: root }).spawn();
+  // Ctrl-C reaches the front end too (one process group): it asks whether to stop, so wait for it.
+  Deno.addSignalListener("SIGINT", () => {});
+  Deno.addSignalListener("SIGTERM", () => child.kill("SIGTERM"));
+  return (await child.status).code;
 }
 
 if (import.meta.main) await runCommand(main);

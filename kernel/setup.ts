@@ -84,7 +84,15 @@ async function aptInstall(packages: string[], asRoot: string[] | undefined): Pro
   for (
     const args of [
       ["apt-get", "update", "-qq"],
-      ["DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-qq", ...packages],
+      [
+        "DEBIAN_FRONTEND=noninteractive",
+        "apt-get",
+        "install",
+        "-y",
+        "-qq",
+        "--no-install-recommends",
+        ...packages,
+      ],
     ]
   ) {
     const argv = asRoot.length ? [...asRoot, ...args] : ["env", ...args];
