@@ -36,7 +36,15 @@ export function debianLike(osRelease: string): boolean {
   return /^(ID|ID_LIKE)="?[^"\n]*\b(debian|ubuntu)\b/m.test(osRelease);
 }
 
-/** This machine's installer. */
+/**
+ * This machine's installer: `apt-get` on Debian and Ubuntu, with `sudo` unless run as root.
+ *
+ * @example
+ * ```ts
+ * import { installer } from "./setup.ts";
+ * await installer(); // { apt: true, asRoot: ["sudo"] } for a user on Ubuntu
+ * ```
+ */
 export async function installer(): Promise<Installer> {
   const release = await Deno.readTextFile("/etc/os-release").catch(() => "");
   const apt = debianLike(release) && onPath("apt-get") !== undefined;

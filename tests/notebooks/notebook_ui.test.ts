@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { CHROMIUM } from "../../kernel/requirements.ts";
 import { DISPLAY_NAME, PROJECT_ROOT } from "../../kernel/kernelspec.ts";
 import { JupyterServer } from "../../kernel/server.ts";
 import { task } from "../helpers.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 /** Under the project, so that the kernel finds deno.json; ignored by git. */
 const WORK = join(PROJECT_ROOT, "out", "browser");
 const SHOTS = join(PROJECT_ROOT, "out", "screenshots");
@@ -27,7 +27,7 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `Cannot test the notebook UI as ${CHROMIUM} does not exist: install Debian's Chromium ` +
-        "('sudo apt-get install chromium'); .ci/run does",
+        "('sudo apt-get install chromium'); npm test does",
     );
   }
   await Deno.remove(WORK, { recursive: true }).catch(() => {});
