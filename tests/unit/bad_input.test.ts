@@ -62,7 +62,8 @@ async function typed(args: string[]): Promise<{ code: number; stderr: string }> 
       ? ["run", "-A", join(PROJECT_ROOT, args[0]), ...args.slice(1)]
       : ["task", "-q", "--config", join(PROJECT_ROOT, "deno.json"), ...args],
     cwd: work,
-    env: { NO_COLOR: "1", JUPYTER_DATA_DIR: jupyterData },
+    // As `deno task` sets it when typed in `work`: `npm test` sets it to the project's folder.
+    env: { NO_COLOR: "1", JUPYTER_DATA_DIR: jupyterData, INIT_CWD: work },
     stdin: "null",
     stdout: "null",
   }).output();
