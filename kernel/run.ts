@@ -62,7 +62,7 @@ async function main(args: string[]): Promise<number> {
   const timeoutS = cli.seconds("timeout");
   const notebooks = await notebookFiles(cli.args, "run");
   // Every notebook is checked before a server starts: a bad one stops the run in one line.
-  for (const path of notebooks) await readNotebook(path);
+  const contents = await Promise.all(notebooks.map((path) => readNotebook(path)));
   const values = {
     out: cli.outputFolder(cli.text("out")!),
     kernel: cli.text("kernel")!,
@@ -85,11 +85,12 @@ async function main(args: string[]): Promise<number> {
   let failed = 0;
   const written: string[] = [];
   try {
-    for (const path of notebooks) {
+    for (const [i, path] of notebooks.entries()) {
       const shown = relative(Deno.cwd(), path);
       console.log(`▶ ${shown}`);
       const out = outPath(values.out, path);
       const result = await runNotebook(server, path, {
+        notebook: contents[i],
         kernelName: values.kernel,
         timeoutS,
         out,
