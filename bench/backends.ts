@@ -7,8 +7,9 @@
  *
  * @module
  */
-import { BACKENDS, init, tf } from "@course/lib";
-import { commandLine, reportErrors } from "../kernel/command.ts";
+import { init, tf } from "@course/lib";
+import { BACKENDS } from "../contract/settings.ts";
+import { commandLine, reportErrors } from "../contract/command_line.ts";
 
 reportErrors();
 const cli = commandLine({

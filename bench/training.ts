@@ -15,8 +15,9 @@
  *
  * @module
  */
-import { BACKENDS, fashionCnn, init, tf, unet } from "@course/lib";
-import { commandLine, reportErrors } from "../kernel/command.ts";
+import { fashionCnn, init, tf, unet } from "@course/lib";
+import { BACKENDS } from "../contract/settings.ts";
+import { commandLine, reportErrors } from "../contract/command_line.ts";
 
 reportErrors();
 const cli = commandLine({

@@ -6,7 +6,7 @@
  */
 import { tf } from "@course/lib";
 import { describeTable, type Description } from "./describe.ts";
-import { gunzip } from "./files.ts";
+import { gunzip } from "./download.ts";
 import { dataFile } from "./shipped.ts";
 
 /** The digits: pixels 0–16 (count × 8 × 8) and labels 0–9. */

@@ -12,7 +12,8 @@
 import { tf } from "@course/lib";
 import { join } from "node:path";
 import { describeTable, type Description } from "./describe.ts";
-import { cacheDir, downloadChecked, gunzip, verify } from "./files.ts";
+import { downloadChecked, gunzip, verify } from "./download.ts";
+import { cacheDir } from "../contract/files.ts";
 
 /** The ten classes, in label order. */
 export const FASHION_CLASSES = [

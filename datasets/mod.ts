@@ -12,7 +12,8 @@
  *
  * @module
  */
-export * from "./files.ts";
+export { cacheDir } from "../contract/files.ts";
+export * from "./download.ts";
 export * from "./describe.ts";
 export * from "./shipped.ts";
 export * from "./fashion_mnist.ts";

@@ -24,7 +24,7 @@ import {
   tf,
 } from "@course/lib";
 import { DATA_DIR, FASHION_BASE_CLASSES, fashionTensors, loadFashionMnist } from "@course/datasets";
-import { commandLine, reportErrors } from "../kernel/command.ts";
+import { commandLine, reportErrors } from "../contract/command_line.ts";
 
 reportErrors();
 const epochs = commandLine({

@@ -10,20 +10,19 @@
 import {
   cosineDecay,
   fit,
-  IMAGE_EXTENSIONS,
   init,
   learningRateSchedule,
   n2vLoss,
   n2vPatches,
   predictImage,
   progress,
-  readImageValues,
   standardise,
   tf,
   unet,
   writeTiff,
 } from "@course/lib";
-import { commandLine, runCommand } from "../kernel/command.ts";
+import { IMAGE_EXTENSIONS, readImageValues } from "../lib/imaging/image_file.ts";
+import { commandLine, runCommand } from "../contract/command_line.ts";
 import { checkImageSize } from "./images.ts";
 
 async function main(args: string[]): Promise<void> {

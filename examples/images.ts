@@ -3,8 +3,8 @@
  *
  * @module
  */
-import type { ImageValues } from "@course/lib";
-import type { CommandLine } from "../kernel/command.ts";
+import type { ImageValues } from "../lib/imaging/image_file.ts";
+import type { CommandLine } from "../contract/command_line.ts";
 
 /** The smallest side a U-Net of the examples trains on: one 16×16 patch. */
 const SMALLEST = 16;
@@ -14,7 +14,7 @@ const SMALLEST = 16;
  *
  * @example
  * ```ts
- * import { commandLine } from "../kernel/command.ts";
+ * import { commandLine } from "../contract/command_line.ts";
  * import { checkImageSize } from "./images.ts";
  * const cli = commandLine({ name: "denoise", verb: "denoise", usage: "", options: {} }, []);
  * checkImageSize(cli, { values: new Float32Array(32 * 32), shape: [32, 32] }, "a.tif");

@@ -11,19 +11,17 @@
 import {
   connectedComponents,
   fit,
-  IMAGE_EXTENSIONS,
-  type ImageValues,
   init,
   percentileNormalise,
   predictImage,
   progress,
-  readImageValues,
   tf,
   trainingPatches,
   unet,
   writeTiff,
 } from "@course/lib";
-import { commandLine, runCommand } from "../kernel/command.ts";
+import { IMAGE_EXTENSIONS, type ImageValues, readImageValues } from "../lib/imaging/image_file.ts";
+import { commandLine, runCommand } from "../contract/command_line.ts";
 import { checkImageSize } from "./images.ts";
 
 async function main(args: string[]): Promise<void> {

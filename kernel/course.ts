@@ -6,10 +6,10 @@
  * @module
  */
 import { join } from "node:path";
-import { runCommand } from "./command.ts";
-import { PROJECT_ROOT } from "./kernelspec.ts";
-import { onPath } from "./files.ts";
-import { setUp } from "./setup.ts";
+import { runCommand } from "../contract/command_line.ts";
+import { PROJECT_ROOT } from "../contract/files.ts";
+import { onPath } from "../contract/files.ts";
+import { setUp } from "./machine/packages.ts";
 
 const FRONT_ENDS = ["jupyter-lab", "jupyter-notebook"];
 

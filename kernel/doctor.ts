@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { commandLine, runCommand } from "./command.ts";
-import { type Requirement, requirements } from "./requirements.ts";
-import { type Installer, installer } from "./setup.ts";
+import { commandLine, runCommand } from "../contract/command_line.ts";
+import { type Requirement, requirements } from "./machine/requirements.ts";
+import { type Installer, installer } from "./machine/packages.ts";
 
 /**
  * The command that fixes a missing requirement on this machine.

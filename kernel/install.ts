@@ -11,54 +11,8 @@
  *
  * @module
  */
-import { join } from "node:path";
-import { commandLine, runCommand } from "./command.ts";
-import {
-  DISPLAY_NAME,
-  KERNEL_NAME,
-  kernelsDir,
-  kernelSpec,
-  PROJECT_ROOT,
-  writeKernelSpec,
-} from "./kernelspec.ts";
-
-/** Options of {@linkcode installKernel}. */
-export interface InstallOptions {
-  /** Install under `PREFIX/share/jupyter` instead of the user's Jupyter data folder. */
-  prefix?: string;
-  name?: string;
-  displayName?: string;
-  heapMb?: number;
-}
-
-/**
- * Installs (or replaces) the course kernel and says where.
- *
- * @example
- * ```ts
- * import { installKernel } from "./install.ts";
- * await installKernel(); // ~/.local/share/jupyter/kernels/dl-course/kernel.json on Linux
- * ```
- */
-export async function installKernel(options: InstallOptions = {}): Promise<string> {
-  const name = options.name ?? KERNEL_NAME;
-  const spec = kernelSpec({ displayName: options.displayName, heapMb: options.heapMb });
-  const path = await writeKernelSpec(kernelsDir({ prefix: options.prefix }), name, spec);
-  console.log(`Installed kernel '${name}' ("${spec.display_name}") at ${path}`);
-  console.log(`  runs ${spec.argv[0]} for notebooks under ${PROJECT_ROOT}`);
-  return path;
-}
-
-async function uninstallKernel(prefix: string | undefined, name: string): Promise<void> {
-  const dir = kernelsDir({ prefix });
-  try {
-    await Deno.remove(join(dir, name), { recursive: true });
-    console.log(`Removed kernel '${name}' from ${dir}`);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-    console.log(`Kernel '${name}' is not installed in ${dir}: nothing to remove`);
-  }
-}
+import { commandLine, runCommand } from "../contract/command_line.ts";
+import { DISPLAY_NAME, installKernel, KERNEL_NAME, uninstallKernel } from "./jupyter/kernelspec.ts";
 
 async function main([command, ...args]: string[]): Promise<void> {
   const install = command === "install";

@@ -9,7 +9,8 @@
  *
  * @module
  */
-import { backendLine, findAdapter, init } from "@course/lib";
+import { init } from "@course/lib";
+import { backendLine, findAdapter } from "../lib/backend/init.ts";
 import { loadFashionMnist } from "@course/datasets";
 
 /** What {@linkcode probe} found: each part as a line to show, or the error that stopped it. */

@@ -11,12 +11,14 @@
  * @module
  */
 import { basename, dirname, join, relative, sep } from "node:path";
-import { commandLine } from "./command.ts";
-import { KERNEL_NAME, PROJECT_ROOT } from "./kernelspec.ts";
-import { notebookFiles, readNotebook } from "./notebook.ts";
-import { type CellReport, jupyterCommand, runNotebook } from "./runner.ts";
-import { JupyterServer } from "./server.ts";
-import { trustNotebooks } from "./trust.ts";
+import { commandLine } from "../contract/command_line.ts";
+import { KERNEL_NAME } from "./jupyter/kernelspec.ts";
+import { PROJECT_ROOT } from "../contract/files.ts";
+import { notebookFiles, readNotebook } from "./jupyter/notebook.ts";
+import { type CellReport, runNotebook } from "./jupyter/runner.ts";
+import { jupyterCommand } from "../contract/command_line.ts";
+import { JupyterServer } from "./jupyter/server.ts";
+import { trustNotebooks } from "./jupyter/trust.ts";
 
 function firstLines(source: string, n = 3): string {
   const lines = source.trimEnd().split("\n");

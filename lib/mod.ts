@@ -1,19 +1,21 @@
 /**
- * The course library, imported in notebooks as `@course/lib`.
+ * The course library, imported in notebooks as `@course/lib` (every lesson): the names an attendee
+ * meets, in the rooms they come from. Internals (the wasm kernels, plotly's loader, HTML escaping)
+ * stay in their modules.
  *
- * - `init()` chooses the tfjs backend; `tf` is TensorFlow.js itself.
- * - Display: `table`, `image`, `plot`, `show` (inside loops), `progressBar`, and ready-made plots
- *   (`linePlot`, `scatterByClass`, `decisionBoundary`, `heatmap`, `confusionMatrixPlot`,
- *   `lossSurface`, `histogram`, `imageGrid`, `labelColours`, `overlay`), `saveHtml`.
- * - Exercises: `check` with `expectEqual`, `expectClose`, `expectShape`.
- * - From scratch (no tfjs, in `scratch/`): the McCulloch-Pitts neuron, truth tables, the
- *   perceptron, activations and losses with their derivatives, dense layers and an MLP with
- *   hand-written backprop, optimisers (SGD to Adam), numerical gradient checks.
- * - Toolkit (tfjs): `fit` with callbacks (`progress`, `livePlot`, `earlyStopping`, `checkpoint`,
- *   `learningRateSchedule`, `reduceOnPlateau`), `losses.*`, `metrics.*`, `optimizer(name)` and
- *   schedules, blocks and builders (`convBlock`, `unet`, `lenet`, `residualBlock`), `summary`,
- *   `saveModel`/`loadModel`.
- * - Seeded random numbers for reproducible lessons.
+ * - `backend/`: `init()` chooses the tfjs backend; `tf` is TensorFlow.js itself; `read` and
+ *   `numberOf` read tensors asynchronously, as WebGPU requires.
+ * - `display/`: `table`, `image`, `plot` (plotly.js), `show` (inside loops), `progressBar`, and the
+ *   course's charts (`linePlot`, `scatterByClass`, `decisionBoundary`, `heatmap`,
+ *   `confusionMatrixPlot`, `lossSurface`, `histogram`, `imageGrid`, `labelColours`, `overlay`).
+ * - `exercises/`: `check` with `expectEqual`, `expectClose`, `expectShape`; `report`; `settings`.
+ * - `scratch/` (no tfjs): the McCulloch-Pitts neuron, truth tables, the perceptron, activations
+ *   and losses with their derivatives, dense layers and an MLP with hand-written backprop,
+ *   optimizers (SGD to Adam), convolution and pooling, numerical gradient checks.
+ * - `train/`: `fit` with Keras-style callbacks, `losses.*` and `LOSSES`, `metrics.*`,
+ *   `optimizer(name)` and schedules. `models/`: blocks and builders, `summary`, `saveModel`.
+ * - `imaging/` and `data/`: filters, noise, segmentation, image files; splits, normalisation,
+ *   augmentation, patches, tiling, Noise2Void, sampling and seeded random numbers.
  *
  * @example
  * ```ts
@@ -24,57 +26,198 @@
  *
  * @module
  */
-export * as tf from "@tensorflow/tfjs";
-export * from "./backend.ts";
-export * from "./kernels/wasm_training.ts";
-export * from "./kernels/wasm_threads.ts";
-export * from "./random.ts";
-export * from "./read.ts";
+import * as tf from "@tensorflow/tfjs";
+import * as losses from "./train/losses.ts";
+import * as classificationMetrics from "./train/metrics.ts";
+import * as imageMetrics from "./imaging/metrics.ts";
 
-// Display and exercises
-export * from "./display.ts";
-export * from "./table.ts";
-export * from "./image.ts";
-export * from "./image_file.ts";
-export * from "./plot.ts";
-export * from "./plots.ts";
-export * from "./progress.ts";
-export * from "./check.ts";
+/** TensorFlow.js itself, as `tf`. */
+export { tf };
+/** Loss functions on tensors: `losses.mse`, `losses.softDice`, … */
+export { losses };
+/**
+ * Metrics: classification (`accuracy`, `confusionMatrix`, `classScores`, …) and images (`iou`,
+ * `dice`, `psnr`, `ssim`, `matchInstances`).
+ */
+export const metrics = { ...classificationMetrics, ...imageMetrics };
+export type { ClassScores } from "./train/metrics.ts";
+export type { InstanceMatch, SsimOptions } from "./imaging/metrics.ts";
+export type {
+  DataType,
+  LayersModel,
+  Optimizer as TfOptimizer,
+  Rank,
+  Scalar,
+  SymbolicTensor,
+  Tensor,
+  Tensor1D,
+  Tensor2D,
+  Tensor3D,
+  Tensor4D,
+  TypedArray,
+} from "@tensorflow/tfjs";
 
-// From scratch, no tfjs
-export * from "./scratch/mcculloch_pitts.ts";
-export * from "./scratch/truth_table.ts";
-export * from "./scratch/perceptron.ts";
-export * from "./scratch/activations.ts";
-export * from "./scratch/losses.ts";
-export * from "./scratch/dense.ts";
-export * from "./scratch/mlp.ts";
-export * from "./scratch/optimisers.ts";
-export * from "./scratch/gradient_check.ts";
-export * from "./scratch/convolution.ts";
+// backend/
+export { type BackendChoice, init, type InitOptions } from "./backend/init.ts";
+export { numberOf, read, type Values } from "./backend/read.ts";
 
-// Toolkit on tfjs
-export * as losses from "./losses.ts";
-export * as metrics from "./metrics.ts";
-export * from "./optimizers.ts";
-export * from "./fit.ts";
-export * from "./callbacks.ts";
-export * from "./blocks.ts";
-export * from "./summary.ts";
-export * from "./model_io.ts";
+// display/
+export { Rich, type RichPromise, show, type ShowOptions } from "./display/show.ts";
+export { table, type TableOptions } from "./display/table.ts";
+export { image, type ImageOptions } from "./display/image.ts";
+export { type Figure, plot, type PlotOptions, saveHtml, type Trace } from "./display/plotly.ts";
+export { ProgressBar, progressBar, type ProgressOptions } from "./display/progress.ts";
+export {
+  type BoundaryOptions,
+  confusionMatrixPlot,
+  decisionBoundary,
+  heatmap,
+  histogram,
+  imageGrid,
+  labelColours,
+  linePlot,
+  lossSurface,
+  overlay,
+  scatterByClass,
+  type Titles,
+  type Trajectory,
+} from "./display/charts.ts";
 
-// Data pipeline
-export * from "./noise.ts";
-export * from "./filters.ts";
-export * from "./segmentation.ts";
-export * from "./data/split.ts";
-export * from "./data/normalise.ts";
-export * from "./data/augment.ts";
-export * from "./data/patches.ts";
-export * from "./data/tiling.ts";
-export * from "./data/n2v.ts";
-export * from "./data/sampling.ts";
+// exercises/
+export {
+  check,
+  CheckFailure,
+  expectClose,
+  expectEqual,
+  expectShape,
+  NotDoneError,
+  runCheck,
+} from "./exercises/check.ts";
+export { report } from "./exercises/report.ts";
+export { settings } from "./exercises/settings.ts";
 
-// Lessons
-export * from "./report.ts";
-export * from "./settings.ts";
+// scratch/: from scratch, no tfjs
+export { type Bit, McCullochPitts } from "./scratch/mcculloch_pitts.ts";
+export { allInputs, truthTable } from "./scratch/truth_table.ts";
+export { Perceptron, type PerceptronEpoch } from "./scratch/perceptron.ts";
+export {
+  type Activation,
+  ACTIVATIONS,
+  elu,
+  gelu,
+  leakyRelu,
+  maxout,
+  relu,
+  sigmoid,
+  silu,
+  softplus,
+  tanh,
+} from "./scratch/activations.ts";
+export {
+  binaryCrossEntropy,
+  type Loss,
+  mse,
+  softmax,
+  softmaxCrossEntropy,
+} from "./scratch/losses.ts";
+export { Dense, type Param } from "./scratch/dense.ts";
+export { MLP, type MLPOptions } from "./scratch/mlp.ts";
+export {
+  AdaGrad,
+  Adam,
+  Momentum,
+  Nesterov,
+  type Optimizer,
+  RMSProp,
+  SGD,
+} from "./scratch/optimizers.ts";
+export {
+  type Differentiable,
+  gradientCheck,
+  numericalGradient,
+  relativeError,
+} from "./scratch/gradient_check.ts";
+export { conv2d, convOutputSize, pool2d, receptiveField } from "./scratch/convolution.ts";
+
+// train/
+export {
+  type BatchLog,
+  type Callback,
+  type Data,
+  type EpochLog,
+  evaluate,
+  fit,
+  type FitOptions,
+  type Metric,
+  type TrainingContext,
+} from "./train/fit.ts";
+export {
+  checkpoint,
+  earlyStopping,
+  type EarlyStoppingOptions,
+  learningRateSchedule,
+  livePlot,
+  type MonitorOptions,
+  type PlateauOptions,
+  progress,
+  reduceOnPlateau,
+} from "./train/callbacks.ts";
+export { LOSSES, type LossFn, type LossName } from "./train/losses.ts";
+export {
+  cosineDecay,
+  exponentialDecay,
+  optimizer,
+  type OptimizerName,
+  OPTIMIZERS,
+  type Schedule,
+  stepDecay,
+} from "./train/optimizers.ts";
+
+// models/
+export {
+  convBlock,
+  type ConvBlockOptions,
+  fashionCnn,
+  type FashionCnnOptions,
+  lenet,
+  type LeNetOptions,
+  residualBlock,
+  unet,
+  type UNetOptions,
+  unetReceptiveField,
+} from "./models/blocks.ts";
+export { summary } from "./models/summary.ts";
+export { loadModel, saveModel } from "./models/model_io.ts";
+
+// imaging/
+export { gaussianBlur, medianFilter } from "./imaging/filters.ts";
+export { gaussianNoise, poissonGaussianNoise, poissonNoise } from "./imaging/noise.ts";
+export {
+  type ComponentOptions,
+  connectedComponents,
+  otsuThreshold,
+} from "./imaging/segmentation.ts";
+export { readImage, writeTiff } from "./imaging/image_file.ts";
+
+// data/
+export { type Split, splitIndices, type SplitOptions } from "./data/split.ts";
+export { percentile, percentileNormalise, standardise } from "./data/normalise.ts";
+export {
+  applyTransform,
+  type AugmentOptions,
+  augmentPair,
+  randomTransform,
+  type Transform,
+} from "./data/augment.ts";
+export { type PatchOptions, samplePatches, trainingPatches } from "./data/patches.ts";
+export {
+  predictImage,
+  type PredictImageOptions,
+  predictTiled,
+  stitchTiles,
+  tileImage,
+  type TileOptions,
+} from "./data/tiling.ts";
+export { n2vLoss, n2vMask, type N2VOptions, n2vPatches } from "./data/n2v.ts";
+export { weightedSampler } from "./data/sampling.ts";
+export { gaussian, type Random, seededRandom, shuffled } from "./data/random.ts";

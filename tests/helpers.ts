@@ -1,8 +1,8 @@
 /** Helpers shared by the tests: running the project's tasks as a user would. */
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../kernel/kernelspec.ts";
-import { jupyterPython } from "../kernel/trust.ts";
-import { findAdapter } from "@course/lib";
+import { PROJECT_ROOT } from "../contract/files.ts";
+import { jupyterPython } from "../kernel/jupyter/trust.ts";
+import { findAdapter } from "../lib/backend/init.ts";
 
 /** The project's pinned Deno, as `npm ci` installed it. */
 export const DENO = join(PROJECT_ROOT, "node_modules", ".bin", "deno");

@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type Random, seededRandom } from "../random.ts";
+import { type Random, seededRandom } from "./random.ts";
 
 /** One transform, chosen once and applied to every tensor of a pair. */
 export interface Transform {

@@ -7,9 +7,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { maskedMse } from "../losses.ts";
-import { type Random, seededRandom } from "../random.ts";
-import { valuesOf } from "../read.ts";
+import { maskedMse } from "../train/losses.ts";
+import { type Random, seededRandom } from "./random.ts";
+import { valuesOf } from "../backend/read.ts";
 import type { AugmentOptions } from "./augment.ts";
 import { trainingPatches } from "./patches.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { numberOf, valuesOf } from "../read.ts";
+import { numberOf, valuesOf } from "../backend/read.ts";
 
 /**
  * (x − mean) / std, with the mean and standard deviation of `x` unless given (pass the training

@@ -5,8 +5,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { seededRandom } from "../random.ts";
-import { valuesOf } from "../read.ts";
+import { seededRandom } from "./random.ts";
+import { valuesOf } from "../backend/read.ts";
 import { applyTransform, type AugmentOptions, randomTransform, type Transform } from "./augment.ts";
 
 /** Options of {@linkcode samplePatches}. */

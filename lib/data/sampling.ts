@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Random } from "../random.ts";
+import type { Random } from "./random.ts";
 
 /**
  * A sampler that draws example indices with probability proportional to their class's weight;

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { seededRandom, shuffled } from "../random.ts";
+import { seededRandom, shuffled } from "./random.ts";
 
 /** Indices of the three parts. */
 export interface Split {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { gaussian, type Random } from "../random.ts";
+import { gaussian, type Random } from "../data/random.ts";
 import { type Activation, identity } from "./activations.ts";
 
 /** A trainable array and its gradient, updated in place by an optimiser. */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { seededRandom } from "../random.ts";
+import { seededRandom } from "../data/random.ts";
 import { type Activation, identity, tanh } from "./activations.ts";
 import { Dense, type Param } from "./dense.ts";
 

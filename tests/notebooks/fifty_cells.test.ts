@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { join } from "node:path";
-import { JupyterServer } from "../../kernel/server.ts";
-import { runNotebook } from "../../kernel/runner.ts";
-import { PROJECT_ROOT } from "../../kernel/kernelspec.ts";
-import type { Output } from "../../kernel/notebook.ts";
+import { JupyterServer } from "../../kernel/jupyter/server.ts";
+import { runNotebook } from "../../kernel/jupyter/runner.ts";
+import { PROJECT_ROOT } from "../../contract/files.ts";
+import type { Output } from "../../kernel/jupyter/notebook.ts";
 
 let server: JupyterServer;
 beforeAll(async () => {

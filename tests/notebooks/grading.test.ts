@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { join, relative } from "node:path";
-import { PROJECT_ROOT } from "../../kernel/kernelspec.ts";
-import { type Notebook, readNotebook, writeNotebook } from "../../kernel/notebook.ts";
-import { releaseNotebook } from "../../kernel/release.ts";
+import { PROJECT_ROOT } from "../../contract/files.ts";
+import { type Notebook, readNotebook, writeNotebook } from "../../kernel/jupyter/notebook.ts";
+import { releaseNotebook } from "../../kernel/exercises/student.ts";
 import { task } from "../helpers.ts";
 
 const FIXTURE = join(PROJECT_ROOT, "tests", "fixtures", "exercise.ipynb");

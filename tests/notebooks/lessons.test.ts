@@ -1,19 +1,20 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { join } from "node:path";
-import { findAdapter, isSoftwareAdapter, PLOTLY_LOADER_ID } from "@course/lib";
-import { PROJECT_ROOT } from "../../kernel/kernelspec.ts";
+import { findAdapter, isSoftwareAdapter } from "../../lib/backend/init.ts";
+import { PLOTLY_LOADER_ID } from "../../lib/display/plotly.ts";
+import { PROJECT_ROOT } from "../../contract/files.ts";
 import {
   type Notebook,
   type Output,
   readNotebook,
   sourceOf,
   writeNotebook,
-} from "../../kernel/notebook.ts";
-import { exerciseOf, studentSource } from "../../kernel/exercise.ts";
-import { defaultGradeOptions, gradeNotebook } from "../../kernel/grade.ts";
-import { releaseNotebook } from "../../kernel/release.ts";
-import { runNotebook } from "../../kernel/runner.ts";
-import { JupyterServer } from "../../kernel/server.ts";
+} from "../../kernel/jupyter/notebook.ts";
+import { exerciseOf, studentSource } from "../../kernel/exercises/format.ts";
+import { defaultGradeOptions, gradeNotebook } from "../../kernel/exercises/autograde.ts";
+import { releaseNotebook } from "../../kernel/exercises/student.ts";
+import { runNotebook } from "../../kernel/jupyter/runner.ts";
+import { JupyterServer } from "../../kernel/jupyter/server.ts";
 import { DENO, task, validateNotebook } from "../helpers.ts";
 
 const NOTEBOOKS = join(PROJECT_ROOT, "notebooks");

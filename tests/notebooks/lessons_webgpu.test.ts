@@ -7,10 +7,10 @@
 import { requireWebGpu } from "../helpers.ts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../../kernel/kernelspec.ts";
-import type { Notebook } from "../../kernel/notebook.ts";
-import { runNotebook } from "../../kernel/runner.ts";
-import { JupyterServer } from "../../kernel/server.ts";
+import { PROJECT_ROOT } from "../../contract/files.ts";
+import type { Notebook } from "../../kernel/jupyter/notebook.ts";
+import { runNotebook } from "../../kernel/jupyter/runner.ts";
+import { JupyterServer } from "../../kernel/jupyter/server.ts";
 
 const NOTEBOOKS = join(PROJECT_ROOT, "notebooks");
 const lessons = [...Deno.readDirSync(NOTEBOOKS)].map((e) => e.name).filter((n) =>

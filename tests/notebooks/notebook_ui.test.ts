@@ -9,9 +9,10 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { CHROMIUM } from "../../kernel/requirements.ts";
-import { DISPLAY_NAME, PROJECT_ROOT } from "../../kernel/kernelspec.ts";
-import { JupyterServer } from "../../kernel/server.ts";
+import { CHROMIUM } from "../../kernel/machine/requirements.ts";
+import { DISPLAY_NAME } from "../../kernel/jupyter/kernelspec.ts";
+import { PROJECT_ROOT } from "../../contract/files.ts";
+import { JupyterServer } from "../../kernel/jupyter/server.ts";
 import { task } from "../helpers.ts";
 
 /** Under the project, so that the kernel finds deno.json; ignored by git. */

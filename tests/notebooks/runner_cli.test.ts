@@ -1,9 +1,9 @@
 import { expect, test } from "vitest";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../../kernel/kernelspec.ts";
-import { readNotebook } from "../../kernel/notebook.ts";
-import { runNotebook } from "../../kernel/runner.ts";
-import { JupyterServer } from "../../kernel/server.ts";
+import { PROJECT_ROOT } from "../../contract/files.ts";
+import { readNotebook } from "../../kernel/jupyter/notebook.ts";
+import { runNotebook } from "../../kernel/jupyter/runner.ts";
+import { JupyterServer } from "../../kernel/jupyter/server.ts";
 import { DENO, task } from "../helpers.ts";
 
 /** Processes (pid and command line) whose environment carries `mark`: servers and kernels of one run. */

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { join } from "node:path";
-import { PLOTLY_LOADER_ID } from "@course/lib";
-import { PROJECT_ROOT } from "../../kernel/kernelspec.ts";
-import { runNotebook } from "../../kernel/runner.ts";
-import { JupyterServer } from "../../kernel/server.ts";
+import { PLOTLY_LOADER_ID } from "../../lib/display/plotly.ts";
+import { PROJECT_ROOT } from "../../contract/files.ts";
+import { runNotebook } from "../../kernel/jupyter/runner.ts";
+import { JupyterServer } from "../../kernel/jupyter/server.ts";
 
 let server: JupyterServer;
 beforeAll(async () => {

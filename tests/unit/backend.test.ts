@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { chooseBackend, findAdapter, init, isSoftwareAdapter, parseBackend, tf } from "@course/lib";
+import { init, tf } from "@course/lib";
+import { chooseBackend, findAdapter, isSoftwareAdapter } from "../../lib/backend/init.ts";
+import { parseBackend } from "../../contract/settings.ts";
 
 afterEach(() => {
   Deno.env.delete("COURSE_BACKEND");

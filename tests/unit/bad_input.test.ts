@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../../kernel/kernelspec.ts";
+import { PROJECT_ROOT } from "../../contract/files.ts";
 import { DENO } from "../helpers.ts";
 
 let work: string;

@@ -13,6 +13,7 @@ test("a correct answer passes", async () => {
   expect(await runCheck("sum", () => expectEqual(1 + 1, 2, "1 + 1"))).toEqual({
     name: "sum",
     passed: true,
+    outcome: "passed",
     message: "correct",
   });
 });
@@ -27,6 +28,7 @@ test("a wrong answer says what was wrong, in words", async () => {
   expect(result).toEqual({
     name: "AND",
     passed: false,
+    outcome: "failed",
     message: "your AND neuron's output for (0, 1) is 1; expected 0",
   });
 });
@@ -42,11 +44,11 @@ test("shapes, closeness and a stub that is not done yet", async () => {
   expect((await runCheck("c", () => expectClose(0.5, 0.25, "the loss", 1e-3))).message)
     .toBe("the loss is 0.5; expected 0.25 (within 0.001)");
   expect((await runCheck("c", () => expectClose(0.1 + 0.2, 0.3, "the sum"))).passed).toBe(true);
-  expect(
-    (await runCheck("n", () => {
-      throw new NotDoneError();
-    })).message,
-  ).toBe("this exercise is not done yet: replace the stub with your code");
+  const stub = await runCheck("n", () => {
+    throw new NotDoneError();
+  });
+  expect(stub.message).toBe("this exercise is not done yet: replace the stub with your code");
+  expect(stub.outcome).toBe("not done");
 });
 
 test("code that crashes is reported as an error in one line, never thrown", async () => {

@@ -1,7 +1,9 @@
 import { describe, expect, test, vi } from "vitest";
 import { decode } from "fast-png";
 import { gunzipSync } from "node:zlib";
-import { image, plot, PLOTLY_LOADER_ID, Rich, show, table, tf, toBase64, toPng } from "@course/lib";
+import { image, plot, Rich, show, table, tf } from "@course/lib";
+import { toBase64, toPng } from "../../lib/display/image.ts";
+import { PLOTLY_LOADER_ID } from "../../lib/display/plotly.ts";
 
 describe("table", () => {
   test("a tensor: aligned text with its dtype and shape, and an HTML table", async () => {

@@ -1,6 +1,6 @@
 import { expect, test } from "vitest";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../../kernel/kernelspec.ts";
+import { PROJECT_ROOT } from "../../contract/files.ts";
 import { DENO } from "../helpers.ts";
 
 interface DocSymbol {

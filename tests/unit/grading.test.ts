@@ -1,12 +1,12 @@
 import { describe, expect, test } from "vitest";
-import { CHECK_MIME } from "@course/lib";
-import { checkCellIds } from "../../kernel/exercise.ts";
-import { feedbackMarkdown, gradebookCsv } from "../../kernel/gradebook.ts";
-import { defaultGradeOptions } from "../../kernel/grade.ts";
-import { rebuild, scoreExercises, ungraded } from "../../kernel/grading.ts";
-import type { Cell, Notebook } from "../../kernel/notebook.ts";
-import type { CellReport } from "../../kernel/runner.ts";
-import { defaultLimits, sandboxCommand } from "../../kernel/sandbox.ts";
+import { CHECK_MIME, type CheckOutcome, type CheckResult } from "../../contract/exercises.ts";
+import { checkCellIds } from "../../kernel/exercises/format.ts";
+import { feedbackMarkdown, gradebookCsv } from "../../kernel/exercises/gradebook.ts";
+import { defaultGradeOptions } from "../../kernel/exercises/autograde.ts";
+import { rebuild, scoreExercises, ungraded } from "../../kernel/exercises/scoring.ts";
+import type { Cell, Notebook } from "../../kernel/jupyter/notebook.ts";
+import type { CellReport } from "../../kernel/jupyter/runner.ts";
+import { defaultLimits, sandboxCommand } from "../../kernel/jupyter/sandbox.ts";
 
 const code = (id: string, source: string, course?: object): Cell => ({
   cell_type: "code",
@@ -93,17 +93,18 @@ describe("rebuild", () => {
 });
 
 /** The runner's report for cell `cell` (1-based) of the rebuilt notebook. */
-const report = (cell: number, status: CellReport["status"] = "ok", error?: string): CellReport => ({
-  cell,
-  of: 8,
-  status,
-  seconds: 0.1,
-  source: "",
-  error,
-});
-const verdict = (name: string, passed: boolean, message = "correct") => ({
+const report = (
+  cell: number,
+  status: CellReport["status"] = "ok",
+  error?: string,
+  errorName?: string,
+): CellReport => ({ cell, of: 8, status, seconds: 0.1, source: "", error, errorName });
+const verdict = (name: string, outcome: CheckOutcome, message = "correct") => ({
   output_type: "display_data" as const,
-  data: { [CHECK_MIME]: { name, passed, message }, "text/plain": name },
+  data: {
+    [CHECK_MIME]: { name, passed: outcome === "passed", outcome, message } satisfies CheckResult,
+    "text/plain": name,
+  },
   metadata: {},
 });
 
@@ -112,15 +113,15 @@ describe("scoreExercises", () => {
 
   test("points for each check cell whose checks all passed; the status says what failed", () => {
     const executed = structuredClone(rebuilt.notebook);
-    executed.cells[3].outputs = [verdict("double", true)];
+    executed.cells[3].outputs = [verdict("double", "passed")];
     executed.cells[4].outputs = [
-      verdict("double, hidden", false, "double(-7) is -4; expected -14"),
+      verdict("double, hidden", "failed", "double(-7) is -4; expected -14"),
     ];
     executed.cells[7].outputs = [
-      verdict("half", false, "half is not done yet: replace the stub with your code"),
+      verdict("half", "not done", "half is not done yet: replace the stub with your code"),
     ];
     const cells = [2, 3, 4, 5, 6, 8].map((n) => report(n));
-    cells.splice(4, 0, report(7, "error", "NotDoneError: half is not done yet"));
+    cells.splice(4, 0, report(7, "error", "NotDoneError: half is not done yet", "NotDoneError"));
     const grades = scoreExercises(rebuilt, { cells, notebook: executed });
     expect(grades.map((g) => [g.exercise, g.points, g.max, g.status])).toEqual([
       [
@@ -179,8 +180,24 @@ test("the gradebook is CSV with fields quoted where needed; feedback lists every
       max: 5,
       status: 'failed: "x", y',
       checks: [
-        { name: "double", passed: true, message: "correct", hidden: false, points: 2, ran: true },
-        { name: "more", passed: false, message: "no", hidden: true, points: 3, ran: true },
+        {
+          name: "double",
+          passed: true,
+          outcome: "passed" as const,
+          message: "correct",
+          hidden: false,
+          points: 2,
+          ran: true,
+        },
+        {
+          name: "more",
+          passed: false,
+          outcome: "failed" as const,
+          message: "no",
+          hidden: true,
+          points: 3,
+          ran: true,
+        },
       ],
     }],
   }];

@@ -2,7 +2,6 @@ import { beforeAll, expect, test } from "vitest";
 import { decode as decodeTiff } from "tiff";
 import {
   connectedComponents,
-  encodeTiff,
   gaussianBlur,
   init,
   medianFilter,
@@ -11,6 +10,7 @@ import {
   tf,
   writeTiff,
 } from "@course/lib";
+import { encodeTiff } from "../../lib/imaging/image_file.ts";
 
 beforeAll(async () => {
   await init({ backend: "cpu", quiet: true });

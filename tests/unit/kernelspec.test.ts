@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { join } from "node:path";
-import { kernelsDir, kernelSpec, pinnedDeno, PROJECT_ROOT } from "../../kernel/kernelspec.ts";
+import { kernelsDir, kernelSpec, pinnedDeno } from "../../kernel/jupyter/kernelspec.ts";
+import { PROJECT_ROOT } from "../../contract/files.ts";
 import { run, task } from "../helpers.ts";
 
 let data: string;

@@ -1,6 +1,6 @@
 import { expect, test } from "vitest";
-import { asNotebook, OutputArea } from "../../kernel/notebook.ts";
-import { exerciseOf, stubSolutions, studentSource } from "../../kernel/exercise.ts";
+import { asNotebook, OutputArea } from "../../kernel/jupyter/notebook.ts";
+import { exerciseOf, stubSolutions, studentSource } from "../../kernel/exercises/format.ts";
 
 const msg = (msg_type: string, content: Record<string, unknown>) => ({
   header: { msg_type },

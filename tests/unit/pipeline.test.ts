@@ -9,7 +9,6 @@ import {
   n2vPatches,
   percentile,
   percentileNormalise,
-  poisson,
   poissonGaussianNoise,
   poissonNoise,
   predictImage,
@@ -27,6 +26,7 @@ import {
   unetReceptiveField,
   weightedSampler,
 } from "@course/lib";
+import { poisson } from "../../lib/imaging/noise.ts";
 
 beforeAll(async () => {
   await init({ backend: "cpu", quiet: true });

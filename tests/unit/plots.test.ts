@@ -11,13 +11,12 @@ import {
   lossSurface,
   overlay,
   plot,
-  PLOTLY_LOADER_ID,
-  plotlyShippedYet,
   type Rich,
   saveHtml,
   scatterByClass,
   tf,
 } from "@course/lib";
+import { PLOTLY_LOADER_ID, plotlyShippedYet } from "../../lib/display/plotly.ts";
 
 beforeAll(async () => {
   await init({ backend: "cpu", quiet: true });

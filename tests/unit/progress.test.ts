@@ -1,6 +1,6 @@
 import { expect, test } from "vitest";
-import { progressText } from "@course/lib";
-import { PROJECT_ROOT } from "../../kernel/kernelspec.ts";
+import { progressText } from "../../lib/display/progress.ts";
+import { PROJECT_ROOT } from "../../contract/files.ts";
 import { DENO } from "../helpers.ts";
 
 test("the progress line: label, bar, percentage, counts, elapsed and remaining time, info", () => {

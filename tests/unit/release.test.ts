@@ -1,7 +1,7 @@
 import { expect, test } from "vitest";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../../kernel/kernelspec.ts";
-import { readNotebook, sourceOf } from "../../kernel/notebook.ts";
+import { PROJECT_ROOT } from "../../contract/files.ts";
+import { readNotebook, sourceOf } from "../../kernel/jupyter/notebook.ts";
 import { task, validateNotebook } from "../helpers.ts";
 
 const FIXTURE = join(PROJECT_ROOT, "tests", "fixtures", "exercise.ipynb");

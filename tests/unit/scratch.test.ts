@@ -18,7 +18,7 @@ import {
   mse,
   Nesterov,
   numericalGradient,
-  type Optimiser,
+  type Optimizer,
   Perceptron,
   relativeError,
   relu,
@@ -241,10 +241,10 @@ describe("dense layers and the MLP", () => {
   test("an MLP trained by hand solves XOR", () => {
     const net = new MLP([2, 4, 1], { hidden: tanh, output: sigmoid, seed: 0 });
     const xs = allInputs(2), ts = [[0], [1], [1], [0]];
-    const optimiser = new Adam(0.05);
+    const optimizer = new Adam(0.05);
     for (let epoch = 0; epoch < 500; epoch++) {
       net.backward(binaryCrossEntropy.grad(net.forward(xs), ts));
-      optimiser.step(net.params());
+      optimizer.step(net.params());
     }
     expect(net.forward(xs).map(([p]) => (p > 0.5 ? 1 : 0))).toEqual([0, 1, 1, 0]);
   });
@@ -258,7 +258,7 @@ describe("optimisers", () => {
       () => Array.from({ length: 6 }, () => gaussian(random)),
     );
     const start = Array.from({ length: 6 }, () => gaussian(random));
-    const pairs: [Optimiser, tf.Optimizer][] = [
+    const pairs: [Optimizer, tf.Optimizer][] = [
       [new SGD(0.1), tf.train.sgd(0.1)],
       [new Momentum(0.1, 0.9), tf.train.momentum(0.1, 0.9)],
       [new Nesterov(0.1, 0.9), tf.train.momentum(0.1, 0.9, true)],

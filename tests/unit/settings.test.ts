@@ -1,5 +1,6 @@
 import { afterEach, expect, test, vi } from "vitest";
-import { report, settingName, settings } from "@course/lib";
+import { report, settings } from "@course/lib";
+import { settingName } from "../../contract/settings.ts";
 
 afterEach(() => {
   Deno.env.delete("COURSE_SETTING");

@@ -5,9 +5,10 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { join } from "node:path";
 import { fixOf } from "../../kernel/doctor.ts";
-import { pinnedDeno, PROJECT_ROOT } from "../../kernel/kernelspec.ts";
-import { type Requirement, requirements } from "../../kernel/requirements.ts";
-import { debianLike, plan } from "../../kernel/setup.ts";
+import { pinnedDeno } from "../../kernel/jupyter/kernelspec.ts";
+import { PROJECT_ROOT } from "../../contract/files.ts";
+import { type Requirement, requirements } from "../../kernel/machine/requirements.ts";
+import { debianLike, plan } from "../../kernel/machine/packages.ts";
 import { DENO } from "../helpers.ts";
 
 let work: string;

@@ -1,7 +1,7 @@
 import { expect, test } from "vitest";
 import { join, relative } from "node:path";
-import { PROJECT_ROOT } from "../../kernel/kernelspec.ts";
-import { readNotebook, sourceOf } from "../../kernel/notebook.ts";
+import { PROJECT_ROOT } from "../../contract/files.ts";
+import { readNotebook, sourceOf } from "../../kernel/jupyter/notebook.ts";
 
 /** What attendees, researchers and the commands run: none of it may read a GPU tensor synchronously. */
 const FOLDERS = ["lib", "datasets", "examples", "notebooks"];

@@ -4,7 +4,7 @@
  */
 import { expect, test } from "vitest";
 import { join, relative } from "node:path";
-import { PROJECT_ROOT } from "../../kernel/kernelspec.ts";
+import { PROJECT_ROOT } from "../../contract/files.ts";
 
 /** Ways vitest skips a test or a file, or leaves one for later. */
 const SKIPS = /\.(skip|skipIf|runIf|todo|only)\b|\bctx\.skip\(|\bcontext\.skip\(/;

@@ -7,7 +7,6 @@ import { expect, test } from "vitest";
 import {
   connectedComponents,
   decisionBoundary,
-  encodeTiff,
   evaluate,
   gaussianBlur,
   gaussianNoise,
@@ -33,8 +32,9 @@ import {
   tf,
   trainingPatches,
   unet,
-  valuesOf,
 } from "@course/lib";
+import { valuesOf } from "../../lib/backend/read.ts";
+import { encodeTiff } from "../../lib/imaging/image_file.ts";
 
 /** 64×64 pixels in [0, 1], the same on every backend. */
 const random = seededRandom(11);

@@ -1,0 +1,76 @@
+/**
+ * The project's files on this machine (used by the library, the data loaders and every tool):
+ * where the project and the cache are, finding commands on `PATH`, and writing files so that a
+ * crash never leaves half of one.
+ *
+ * @module
+ */
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { courseVariable } from "./settings.ts";
+
+/** The checkout's root folder (holding `deno.json`). */
+export const PROJECT_ROOT: string = dirname(dirname(fileURLToPath(import.meta.url)));
+
+/**
+ * The folder where the course caches downloaded data: `$COURSE_CACHE`, else
+ * `$XDG_CACHE_HOME/dl-course`, else `~/.cache/dl-course`.
+ *
+ * @example
+ * ```ts
+ * import { cacheDir } from "./files.ts";
+ * cacheDir("fashion-mnist"); // "/home/me/.cache/dl-course/fashion-mnist"
+ * ```
+ */
+export function cacheDir(name: string): string {
+  const env = (key: string) => Deno.env.get(key);
+  const base = courseVariable("COURSE_CACHE") ??
+    join(
+      env("XDG_CACHE_HOME") || join(env("HOME") ?? env("USERPROFILE") ?? ".", ".cache"),
+      "dl-course",
+    );
+  return join(base, name);
+}
+
+/**
+ * The full path of a command on `PATH`, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { onPath } from "./files.ts";
+ * onPath("sh"); // "/usr/bin/sh"
+ * ```
+ */
+export function onPath(command: string): string | undefined {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    const path = join(dir, command);
+    try {
+      if (Deno.statSync(path).isFile) return path;
+    } catch { /* not in this folder */ }
+  }
+  return undefined;
+}
+
+/**
+ * Writes a file atomically (a temporary file of its own beside it, then a rename), creating its
+ * folder: readers see the old file or the new one, never half of one, and two writers never share
+ * a temporary file.
+ *
+ * @example
+ * ```ts
+ * import { writeFileAtomic } from "./files.ts";
+ * await writeFileAtomic("out/gradebook.csv", "attendee,notebook\n");
+ * ```
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await Deno.mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.${crypto.randomUUID()}.tmp`;
+  try {
+    if (typeof data === "string") await Deno.writeTextFile(temporary, data);
+    else await Deno.writeFile(temporary, data);
+    await Deno.rename(temporary, path);
+  } catch (error) {
+    await Deno.remove(temporary).catch(() => {});
+    throw error;
+  }
+}

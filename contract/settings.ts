@@ -1,0 +1,154 @@
+/**
+ * The course's environment variables in one list, with their parsing and defaults (used by every
+ * lesson through `settings()` and `init()`, and by the grader, which hands them to attendees'
+ * kernels).
+ *
+ * @module
+ */
+
+/** The lesson settings, from the least work to the lesson as taught. */
+export const SETTINGS = ["smoke", "quick", "full"] as const;
+
+/** One of {@linkcode SETTINGS}. */
+export type SettingName = typeof SETTINGS[number];
+
+/** The tfjs backends the course can run on, fastest first. */
+export const BACKENDS = ["webgpu", "wasm", "cpu"] as const;
+
+/** One of {@linkcode BACKENDS}. */
+export type BackendName = typeof BACKENDS[number];
+
+/** One of the course's environment variables. */
+export interface CourseVariable {
+  /** The variable's name. */
+  name: CourseVariableName;
+  /** What it sets, and its default, for people. */
+  what: string;
+}
+
+/** Every variable the course reads; the grader hands those set on to attendees' kernels. */
+export const COURSE_VARIABLES: readonly CourseVariable[] = [
+  {
+    name: "COURSE_SETTING",
+    what: "the lessons' setting: smoke, quick or full (default)",
+  },
+  {
+    name: "COURSE_BACKEND",
+    what: "force a tfjs backend: webgpu, wasm or cpu (default: the fastest that starts)",
+  },
+  {
+    name: "COURSE_THREADS",
+    what: "the wasm backend's threads (default: one per core)",
+  },
+  {
+    name: "COURSE_CACHE",
+    what: "where downloaded data is kept (default: ~/.cache/dl-course)",
+  },
+  {
+    name: "FASHION_MNIST_DIR",
+    what: "a folder holding Fashion-MNIST's four .gz files",
+  },
+];
+
+/** The name of one of {@linkcode COURSE_VARIABLES}. */
+export type CourseVariableName =
+  | "COURSE_SETTING"
+  | "COURSE_BACKEND"
+  | "COURSE_THREADS"
+  | "COURSE_CACHE"
+  | "FASHION_MNIST_DIR";
+
+/**
+ * A course variable's value, or `undefined` when it is unset or blank.
+ *
+ * @example
+ * ```ts
+ * import { courseVariable } from "./settings.ts";
+ * courseVariable("COURSE_SETTING"); // undefined, unless it is set
+ * ```
+ */
+export function courseVariable(name: CourseVariableName): string | undefined {
+  const value = Deno.env.get(name);
+  return value === undefined || value.trim() === "" ? undefined : value;
+}
+
+/**
+ * The setting chosen by `COURSE_SETTING` (default `full`).
+ *
+ * @example
+ * ```ts
+ * import { settingName } from "./settings.ts";
+ * settingName(); // "full", unless COURSE_SETTING=quick or smoke
+ * ```
+ */
+export function settingName(): SettingName {
+  const value = (Deno.env.get("COURSE_SETTING") ?? "full").trim().toLowerCase();
+  if (!(SETTINGS as readonly string[]).includes(value)) {
+    throw new Error(
+      `Cannot choose the lesson's setting as COURSE_SETTING must be one of ${
+        SETTINGS.join(", ")
+      }: current value is "${value}"`,
+    );
+  }
+  return value as SettingName;
+}
+
+/**
+ * Reads a forced backend from `COURSE_BACKEND` (or the given value), or `undefined` for automatic.
+ *
+ * @example
+ * ```ts
+ * import { parseBackend } from "./settings.ts";
+ * parseBackend("cpu"); // "cpu"
+ * parseBackend(""); // undefined: choose automatically
+ * ```
+ */
+export function parseBackend(value: string | undefined): BackendName | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  const name = value.trim().toLowerCase();
+  if ((BACKENDS as readonly string[]).includes(name)) return name as BackendName;
+  throw new Error(
+    `Cannot choose a backend as COURSE_BACKEND must be one of ${BACKENDS.join(", ")} ` +
+      `(or unset for automatic): current value is "${value}"`,
+  );
+}
+
+/**
+ * The thread count for the wasm backend: `COURSE_THREADS`, else one per logical core.
+ *
+ * @example
+ * ```ts
+ * import { wasmThreads } from "./settings.ts";
+ * wasmThreads("3"); // 3
+ * wasmThreads(undefined); // navigator.hardwareConcurrency, e.g. 2
+ * ```
+ */
+export function wasmThreads(value: string | undefined = Deno.env.get("COURSE_THREADS")): number {
+  if (value === undefined || value.trim() === "") return navigator.hardwareConcurrency || 1;
+  const threads = Number(value);
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new Error(
+      `Cannot start the wasm backend as COURSE_THREADS must be a whole number ≥ 1 (or unset for ` +
+        `one thread per core): current value is "${value}"`,
+    );
+  }
+  return threads;
+}
+
+/**
+ * The course variables set in this process, for a kernel's environment.
+ *
+ * @example
+ * ```ts
+ * import { kernelVariables } from "./settings.ts";
+ * kernelVariables(); // e.g. { COURSE_SETTING: "quick" }
+ * ```
+ */
+export function kernelVariables(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const { name } of COURSE_VARIABLES) {
+    const value = courseVariable(name);
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}

@@ -1,0 +1,208 @@
+/**
+ * Autograding (used by `deno task grade`), as nbgrader's `autograde`: each attendee's notebook is
+ * rebuilt with the course's checks and hidden checks, run in a fresh kernel inside a sandbox, and
+ * scored; the gradebook and each attendee's feedback are written atomically.
+ *
+ * @module
+ */
+import { cp } from "node:fs/promises";
+import { basename, join, relative, resolve } from "node:path";
+import { cacheDir } from "../../contract/files.ts";
+import { kernelVariables } from "../../contract/settings.ts";
+import { checkCellIds } from "./format.ts";
+import { writeFileAtomic } from "../../contract/files.ts";
+import { feedbackMarkdown, gradebookCsv, type NotebookGrade } from "./gradebook.ts";
+import { type ExerciseGrade, rebuild, scoreExercises, ungraded } from "./scoring.ts";
+import { type Notebook, readNotebook, writeNotebook } from "../jupyter/notebook.ts";
+import { runNotebook } from "../jupyter/runner.ts";
+import { checkSandbox, defaultLimits, type SandboxLimits } from "../jupyter/sandbox.ts";
+import { JupyterServer } from "../jupyter/server.ts";
+
+/** How attendees' notebooks are run. */
+export interface GradeOptions {
+  /** Seconds one cell may run. */
+  timeoutS: number;
+  /** Seconds a whole notebook may run. */
+  notebookTimeoutS: number;
+  /** The sandbox's limits on memory, processes, CPU and file size. */
+  limits: SandboxLimits;
+  /**
+   * The kernels' environment: the course's settings (`COURSE_SETTING`, …), nothing else of the
+   * grader's. The folders in `COURSE_CACHE` and `FASHION_MNIST_DIR` are shown read-only.
+   */
+  env: Record<string, string>;
+  /** Where to keep executed notebooks, as `<executed>/<attendee>/<notebook>`; not kept if absent. */
+  executed?: string;
+}
+
+/**
+ * Options for grading: the sandbox's default limits, nbgrader-like time limits, and the course's
+ * settings from this process's environment. Kernels run on WebAssembly unless `COURSE_BACKEND`
+ * says otherwise: the sandbox has no GPU devices.
+ *
+ * @example
+ * ```ts
+ * import { defaultGradeOptions } from "./autograde.ts";
+ * const quick = { ...defaultGradeOptions(), env: { COURSE_SETTING: "quick" } };
+ * ```
+ */
+export function defaultGradeOptions(): GradeOptions {
+  const env = { COURSE_CACHE: cacheDir(""), COURSE_BACKEND: "wasm", ...kernelVariables() };
+  return { timeoutS: 300, notebookTimeoutS: 1800, limits: defaultLimits(), env };
+}
+
+async function submitted(path: string): Promise<Notebook | string> {
+  const info = await Deno.lstat(path).catch(() => undefined);
+  if (!info) return "not submitted";
+  if (!info.isFile) return "error: the submission is not a plain file (a link or a folder)";
+  return await readNotebook(path).catch((error) => `error: ${(error as Error).message}`);
+}
+
+/**
+ * Grades one attendee's copy of one source notebook. Runs it in a sandbox on a scratch copy of
+ * the attendee's folder, so nothing of theirs or anyone else's changes; never throws: a
+ * submission that cannot be run scores 0 with a status saying why.
+ *
+ * @example
+ * ```ts
+ * import { defaultGradeOptions, gradeNotebook } from "./autograde.ts";
+ * const grade = await gradeNotebook(
+ *   "notebooks/01_mcculloch_pitts.ipynb", "submissions/ada", defaultGradeOptions(),
+ * );
+ * grade.exercises.map((e) => `${e.exercise}: ${e.points}/${e.max} ${e.status}`);
+ * ```
+ */
+export async function gradeNotebook(
+  sourcePath: string,
+  attendeeDir: string,
+  options: GradeOptions,
+): Promise<NotebookGrade> {
+  const notebook = basename(sourcePath);
+  const attendee = basename(attendeeDir);
+  const source = await readNotebook(sourcePath);
+  const submission = await submitted(join(attendeeDir, notebook));
+  const grade = (exercises: ExerciseGrade[]) => ({ attendee, notebook, exercises });
+  if (typeof submission === "string") return grade(ungraded(source, submission));
+  const work = await Deno.makeTempDir({ prefix: "dl-course-grade-" });
+  try {
+    const rebuilt = rebuild(source, submission);
+    // The scratch copy: their own files, never the hidden checks (those travel as cell code).
+    await cp(attendeeDir, work, { recursive: true, verbatimSymlinks: true });
+    const { env, limits } = options;
+    const data = [env.COURSE_CACHE, env.FASHION_MNIST_DIR].filter((d) => d !== undefined);
+    const server = await JupyterServer.start(work, { env, sandbox: { limits, data } });
+    try {
+      const run = await runNotebook(server, join(work, notebook), {
+        notebook: rebuilt.notebook,
+        allowErrors: true,
+        timeoutS: options.timeoutS,
+        totalTimeoutS: options.notebookTimeoutS,
+      });
+      if (options.executed) {
+        await writeNotebook(join(options.executed, attendee, notebook), run.notebook);
+      }
+      return grade(scoreExercises(rebuilt, run));
+    } finally {
+      await server.stop();
+    }
+  } catch (error) {
+    return grade(ungraded(source, `error: grading failed: ${(error as Error).message}`));
+  } finally {
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Runs `work` on every item, at most `jobs` at once; results in the items' order. */
+async function inParallel<T, R>(items: T[], jobs: number, work: (item: T) => Promise<R>) {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, worker));
+  return results;
+}
+
+/** What {@linkcode gradeAll} grades and where it writes. */
+export interface GradeRun extends GradeOptions {
+  /** Source notebooks: solutions, checks and hidden checks. */
+  sources: string[];
+  /** A folder holding one folder per attendee, each with their notebooks by the sources' names. */
+  submissions: string;
+  /** Where `gradebook.csv`, `feedback/` and `executed/` go. */
+  out: string;
+  /** How many notebooks to grade at once. */
+  jobs: number;
+  /** Called as each notebook is graded, e.g. to print progress. */
+  onGraded?: (grade: NotebookGrade, seconds: number, of: number) => void;
+}
+
+/** Attendees' folders in name order: every folder in `submissions`. */
+async function attendees(submissions: string): Promise<string[]> {
+  const info = await Deno.stat(submissions).catch(() => undefined);
+  if (!info?.isDirectory) {
+    throw new Error(
+      `Cannot grade as the submissions folder '${submissions}' does not exist: it must hold one ` +
+        `folder per attendee, each with their notebooks`,
+    );
+  }
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(submissions)) {
+    if (entry.isDirectory) names.push(entry.name);
+  }
+  return names.sort();
+}
+
+/**
+ * Grades every attendee's copy of every source notebook and writes the gradebook and each
+ * attendee's feedback. The same submissions give the same files, whatever `jobs` is.
+ *
+ * @example
+ * ```ts
+ * import { defaultGradeOptions, gradeAll } from "./autograde.ts";
+ * await gradeAll({
+ *   ...defaultGradeOptions(),
+ *   sources: ["notebooks/01_mcculloch_pitts.ipynb"],
+ *   submissions: "submissions",
+ *   out: "grades",
+ *   jobs: 2,
+ * });
+ * ```
+ */
+export async function gradeAll(run: GradeRun): Promise<NotebookGrade[]> {
+  const out = resolve(run.out);
+  if (!relative(resolve(run.submissions), out).startsWith("..")) {
+    // The next grading would take its folders for attendees.
+    throw new Error(
+      `Cannot grade into ${run.out} as it lies inside the submissions folder ` +
+        `${run.submissions}: choose another --out`,
+    );
+  }
+  // An instructor's mistake stops grading before it starts, not one attendee at a time.
+  for (const source of run.sources) checkCellIds(await readNotebook(source), source);
+  await checkSandbox(run.limits);
+  const tasks = (await attendees(run.submissions)).flatMap((attendee) =>
+    run.sources.map((source) => ({ source, dir: join(run.submissions, attendee) }))
+  );
+  const grades = await inParallel(tasks, run.jobs, async (task) => {
+    const started = performance.now();
+    const grade = await gradeNotebook(task.source, task.dir, {
+      ...run,
+      executed: join(out, "executed"),
+    });
+    run.onGraded?.(grade, (performance.now() - started) / 1000, tasks.length);
+    return grade;
+  });
+  await writeFileAtomic(join(out, "gradebook.csv"), gradebookCsv(grades));
+  for (const attendee of new Set(grades.map((g) => g.attendee))) {
+    const theirs = grades.filter((g) => g.attendee === attendee);
+    await writeFileAtomic(
+      join(out, "feedback", `${attendee}.md`),
+      feedbackMarkdown(attendee, theirs),
+    );
+  }
+  return grades;
+}

@@ -1,0 +1,241 @@
+/**
+ * Grading one notebook, as nbgrader's autograder does: the attendee's notebook with the cells
+ * they may not edit (checks, hidden checks) restored from the source, and each exercise scored
+ * from the results its checks published when that notebook ran.
+ *
+ * @module
+ */
+import { CHECK_MIME, type CheckResult, NOT_DONE_ERROR } from "../../contract/exercises.ts";
+import { type ExerciseMeta, exerciseOf } from "./format.ts";
+import { type Cell, type Notebook, sourceOf } from "../jupyter/notebook.ts";
+import type { CellReport } from "../jupyter/runner.ts";
+
+/** A check cell of the source, where it ended up in the rebuilt notebook. */
+export interface PlacedCheck {
+  /** Index in the rebuilt notebook's cells. */
+  index: number;
+  meta: ExerciseMeta;
+}
+
+/** Something the grader changed in a submission, said to the attendee. */
+export interface Note {
+  exercise: string;
+  text: string;
+}
+
+/** A submission made gradable. */
+export interface Rebuilt {
+  notebook: Notebook;
+  checks: PlacedCheck[];
+  notes: Note[];
+}
+
+/** A cell's exercise metadata; an attendee's malformed metadata makes it an ordinary cell. */
+function metaOf(cell: Cell): ExerciseMeta | undefined {
+  try {
+    return exerciseOf(cell);
+  } catch {
+    return undefined;
+  }
+}
+
+const isCheck = (meta?: ExerciseMeta) => meta?.type === "check" || meta?.type === "hidden";
+
+/**
+ * The notebook to grade: the attendee's cells as they left them, but every check and hidden check
+ * cell taken from the source, at its place after the source cell before it. A check cell the
+ * attendee edited or deleted is restored and noted; cells claiming to be checks that the source
+ * does not have are dropped.
+ *
+ * @example
+ * ```ts
+ * import { rebuild } from "./scoring.ts";
+ * const empty = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] };
+ * rebuild(empty, empty).notebook.cells; // []
+ * ```
+ */
+export function rebuild(source: Notebook, submission: Notebook): Rebuilt {
+  const submitted = new Map(
+    submission.cells.filter((c) => isCheck(metaOf(c)) && c.id).map((c) => [c.id!, c]),
+  );
+  const cells = submission.cells.filter((c) => !isCheck(metaOf(c)));
+  const placed: { cell: Cell; meta: ExerciseMeta }[] = [];
+  const notes: Note[] = [];
+  let anchor = -1;
+  for (const cell of source.cells) {
+    const meta = exerciseOf(cell);
+    if (!isCheck(meta)) {
+      const at = cells.findIndex((c) => c.id !== undefined && c.id === cell.id);
+      if (at >= 0) anchor = at;
+      continue;
+    }
+    const theirs = submitted.get(cell.id ?? "");
+    if (meta!.type === "check" && (!theirs || sourceOf(theirs) !== sourceOf(cell))) {
+      notes.push({
+        exercise: meta!.id,
+        text: `a check cell was ${theirs ? "edited" : "deleted"}: the course's version was graded`,
+      });
+    }
+    const restored = { ...structuredClone(cell), outputs: [], execution_count: null };
+    cells.splice(++anchor, 0, restored);
+    placed.push({ cell: restored, meta: meta! });
+  }
+  return {
+    notebook: { ...submission, cells },
+    checks: placed.map(({ cell, meta }) => ({ index: cells.indexOf(cell), meta })),
+    notes,
+  };
+}
+
+/** One check's verdict, as the feedback shows it. */
+export interface CheckLine extends CheckResult {
+  hidden: boolean;
+  points: number;
+  /** Whether the check gave a verdict (it may also have not run, or crashed). */
+  ran: boolean;
+}
+
+/** The grade of one exercise. */
+export interface ExerciseGrade {
+  exercise: string;
+  points: number;
+  max: number;
+  /** `passed`, `not done yet`, `failed: …`, `error: …`, `timed out: …`, … */
+  status: string;
+  checks: CheckLine[];
+}
+
+/** What running the rebuilt notebook gave: the runner's reports and the executed cells. */
+export interface Execution {
+  cells: CellReport[];
+  notebook: Notebook;
+}
+
+function resultsIn(cell: Cell): CheckResult[] {
+  return (cell.outputs ?? []).flatMap((o) =>
+    "data" in o && o.data[CHECK_MIME] ? [o.data[CHECK_MIME] as CheckResult] : []
+  );
+}
+
+/** Why a cell did not give a verdict, in words; `undefined` when it ran. */
+function trouble(
+  report: CellReport | undefined,
+  stopped: CellReport | undefined,
+): string | undefined {
+  if (!report) {
+    return stopped
+      ? `not run, as cell ${stopped.cell} stopped the notebook: ${stopped.error}`
+      : "not run";
+  }
+  if (report.status === "ok") return undefined;
+  if (report.status !== "error") return report.error;
+  return report.errorName === NOT_DONE_ERROR ? "not done yet" : `error: ${report.error}`;
+}
+
+function checkLine(
+  placed: PlacedCheck,
+  execution: Execution,
+  stopped: CellReport | undefined,
+): CheckLine {
+  const name = placed.meta.type === "hidden" ? "hidden check" : "check";
+  const base = {
+    hidden: placed.meta.type === "hidden",
+    points: placed.meta.points ?? 1,
+    ran: false,
+  };
+  const report = execution.cells.find((r) => r.cell === placed.index + 1);
+  const problem = trouble(report, stopped);
+  if (problem) {
+    const outcome = report?.errorName === NOT_DONE_ERROR ? "not done" : "failed";
+    return { ...base, name, passed: false, outcome, message: problem };
+  }
+  const results = resultsIn(execution.notebook.cells[placed.index]);
+  if (results.length === 0) {
+    return {
+      ...base,
+      name,
+      passed: false,
+      outcome: "failed",
+      message: "the check showed no result",
+    };
+  }
+  const failed = results.find((r) => !r.passed);
+  return {
+    ...base,
+    ran: true,
+    name: results.map((r) => r.name).join(", "),
+    passed: !failed,
+    outcome: failed?.outcome ?? "passed",
+    message: failed?.message ?? "correct",
+  };
+}
+
+/**
+ * Scores each exercise of a rebuilt, executed notebook: a check cell earns its points (default 1)
+ * when every check it ran passed. The status says why points were lost: the attendee's own cell
+ * failing ("not done yet" for a stub) comes first, then the first failing check.
+ *
+ * @example
+ * ```ts
+ * import { rebuild, scoreExercises } from "./scoring.ts";
+ * const empty = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] };
+ * const rebuilt = rebuild(empty, empty);
+ * scoreExercises(rebuilt, { cells: [], notebook: rebuilt.notebook }); // []
+ * ```
+ */
+export function scoreExercises(rebuilt: Rebuilt, execution: Execution): ExerciseGrade[] {
+  const stopped = execution.cells.find((r) => r.status === "timeout" || r.status === "died");
+  const exercises = [...new Set(rebuilt.checks.map((c) => c.meta.id))];
+  return exercises.map((exercise) => {
+    const checks = rebuilt.checks.filter((c) => c.meta.id === exercise).map((c) =>
+      checkLine(c, execution, stopped)
+    );
+    const notes = rebuilt.notes.filter((n) => n.exercise === exercise).map((n) => n.text);
+    return {
+      exercise,
+      points: checks.reduce((sum, c) => sum + (c.passed ? c.points : 0), 0),
+      max: checks.reduce((sum, c) => sum + c.points, 0),
+      status: [statusOf(checks, ownTrouble(rebuilt, execution, exercise)), ...notes].join("; "),
+      checks,
+    };
+  });
+}
+
+/** How the attendee's own cells of an exercise failed, if one did. */
+function ownTrouble(rebuilt: Rebuilt, execution: Execution, exercise: string): string | undefined {
+  const failed = execution.cells.find((r) => {
+    const meta = metaOf(rebuilt.notebook.cells[r.cell - 1]);
+    return r.status !== "ok" && meta?.type === "solution" && meta.id === exercise;
+  });
+  return failed && trouble(failed, undefined);
+}
+
+function statusOf(checks: CheckLine[], own: string | undefined): string {
+  const failed = checks.find((c) => !c.passed);
+  if (!failed) return "passed";
+  if (own) return own;
+  if (failed.outcome === "not done") return "not done yet";
+  return failed.ran ? `failed: ${failed.message}` : failed.message;
+}
+
+/**
+ * Every exercise of a source notebook at 0 points with one status, for a submission that could not
+ * be run: missing, not a notebook, or a sandbox that failed to start.
+ *
+ * @example
+ * ```ts
+ * import { ungraded } from "./scoring.ts";
+ * const empty = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] };
+ * ungraded(empty, "not submitted"); // []
+ * ```
+ */
+export function ungraded(source: Notebook, status: string): ExerciseGrade[] {
+  const checks = source.cells.map(exerciseOf).filter(isCheck) as ExerciseMeta[];
+  return [...new Set(checks.map((c) => c.id))].map((exercise) => ({
+    exercise,
+    points: 0,
+    max: checks.filter((c) => c.id === exercise).reduce((sum, c) => sum + (c.points ?? 1), 0),
+    status,
+    checks: [],
+  }));
+}

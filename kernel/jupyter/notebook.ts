@@ -1,0 +1,260 @@
+/**
+ * Notebooks as files: reading and checking nbformat 4, turning kernel messages into outputs, and
+ * writing executed copies.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { userPath } from "../../contract/command_line.ts";
+import { writeFileAtomic } from "../../contract/files.ts";
+
+/** A mime bundle in an output. */
+export type MimeData = Record<string, unknown>;
+
+/** One output of a code cell (nbformat 4). */
+export type Output =
+  | { output_type: "stream"; name: "stdout" | "stderr"; text: string }
+  | {
+    output_type: "display_data";
+    data: MimeData;
+    metadata: Record<string, unknown>;
+  }
+  | {
+    output_type: "execute_result";
+    data: MimeData;
+    metadata: Record<string, unknown>;
+    execution_count: number | null;
+  }
+  | { output_type: "error"; ename: string; evalue: string; traceback: string[] };
+
+/** A cell (nbformat 4). */
+export interface Cell {
+  cell_type: "code" | "markdown" | "raw";
+  id?: string;
+  source: string | string[];
+  metadata: Record<string, unknown>;
+  outputs?: Output[];
+  execution_count?: number | null;
+  attachments?: Record<string, unknown>;
+}
+
+/** A notebook (nbformat 4). */
+export interface Notebook {
+  nbformat: number;
+  nbformat_minor: number;
+  metadata: Record<string, unknown>;
+  cells: Cell[];
+}
+
+/**
+ * A cell's source as one string.
+ *
+ * @example
+ * ```ts
+ * import { sourceOf } from "./notebook.ts";
+ * sourceOf({ cell_type: "code", source: ["a\n", "b"], metadata: {} }); // "a\nb"
+ * ```
+ */
+export function sourceOf(cell: Cell): string {
+  return Array.isArray(cell.source) ? cell.source.join("") : cell.source;
+}
+
+/**
+ * Checks that parsed JSON is an nbformat 4 notebook, saying what is wrong if not.
+ *
+ * @example
+ * ```ts
+ * import { asNotebook } from "./notebook.ts";
+ * const nb = asNotebook({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] }, "x.ipynb");
+ * ```
+ */
+export function asNotebook(json: unknown, path: string): Notebook {
+  const nb = json as Partial<Notebook> | null;
+  const fail = (why: string) => {
+    throw new Error(`Cannot read ${path} as it is not a valid notebook: ${why}`);
+  };
+  if (!nb || typeof nb !== "object") fail("the file does not hold a JSON object");
+  if (nb!.nbformat !== 4) {
+    fail(
+      `'nbformat' must be 4: current value is ${nb!.nbformat} (convert it with ` +
+        `'jupyter nbconvert --to notebook --nbformat 4 ${path}')`,
+    );
+  }
+  if (!Array.isArray(nb!.cells)) fail("it has no 'cells' array");
+  nb!.cells!.forEach((cell, i) => {
+    if (!["code", "markdown", "raw"].includes(cell?.cell_type)) {
+      fail(`cell ${i + 1} has cell_type ${JSON.stringify(cell?.cell_type)}`);
+    }
+    const source = cell.source;
+    if (
+      typeof source !== "string" &&
+      !(Array.isArray(source) && source.every((s) => typeof s === "string"))
+    ) {
+      fail(`cell ${i + 1}'s 'source' must be a string or a list of strings`);
+    }
+  });
+  return nb as Notebook;
+}
+
+/**
+ * Reads and checks a notebook file.
+ *
+ * @example
+ * ```ts
+ * import { readNotebook } from "./notebook.ts";
+ * const nb = await readNotebook("notebooks/00_setup.ipynb");
+ * ```
+ */
+export async function readNotebook(path: string): Promise<Notebook> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new Error(`Cannot read ${path} as the file does not exist`);
+    }
+    if (error instanceof Deno.errors.IsADirectory) {
+      throw new Error(`Cannot read ${path} as it is a folder, not a notebook`);
+    }
+    throw error;
+  }
+  if (text.trim() === "") throw new Error(`Cannot read ${path} as it is empty`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`Cannot read ${path} as it is not valid JSON: ${(error as Error).message}`);
+  }
+  return asNotebook(json, path);
+}
+
+/**
+ * Writes a notebook atomically (temporary file, then rename): a crash never leaves half a file.
+ *
+ * @example
+ * ```ts
+ * import { writeNotebook } from "./notebook.ts";
+ * await writeNotebook("out/x.ipynb", { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] });
+ * ```
+ */
+export async function writeNotebook(path: string, nb: Notebook): Promise<void> {
+  await writeFileAtomic(path, JSON.stringify(nb, null, 1) + "\n");
+}
+
+/** A kernel message on the IOPub channel, as far as outputs need it. */
+export interface IopubMessage {
+  header: { msg_type: string };
+  content: object;
+}
+
+/** Outputs shown with a display id, by id: an update replaces them wherever they are. */
+export type DisplayIndex = Map<string, { data: MimeData; metadata: Record<string, unknown> }[]>;
+
+/**
+ * The outputs of one cell, built from its IOPub messages as a notebook front end would: streams
+ * merged, `clear_output` honoured (also with `wait`), displays updated in place by their id.
+ */
+export class OutputArea {
+  readonly outputs: Output[] = [];
+  executionCount: number | null = null;
+  private clearOnNext = false;
+
+  constructor(private readonly displays: DisplayIndex) {}
+
+  /** Applies one IOPub message; returns whether it changed the outputs. */
+  add(msg: IopubMessage): boolean {
+    const c = msg.content as Record<string, unknown>;
+    const type = msg.header.msg_type;
+    if (type === "execute_input") {
+      this.executionCount = (c.execution_count as number) ?? null;
+      return false;
+    }
+    if (type === "clear_output") {
+      if (c.wait) this.clearOnNext = true;
+      else this.outputs.length = 0;
+      return true;
+    }
+    if (type === "update_display_data") {
+      const id = (c.transient as { display_id?: string } | undefined)?.display_id;
+      for (const out of (id && this.displays.get(id)) || []) {
+        out.data = c.data as MimeData;
+        out.metadata = (c.metadata as Record<string, unknown>) ?? {};
+      }
+      return true;
+    }
+    const output = toOutput(type, c);
+    if (!output) return false;
+    if (this.clearOnNext) {
+      this.outputs.length = 0;
+      this.clearOnNext = false;
+    }
+    const last = this.outputs.at(-1);
+    if (
+      output.output_type === "stream" && last?.output_type === "stream" && last.name === output.name
+    ) {
+      last.text += output.text;
+      return true;
+    }
+    this.outputs.push(output);
+    const id = (c.transient as { display_id?: string } | undefined)?.display_id;
+    if (id && output.output_type === "display_data") {
+      this.displays.set(id, [...(this.displays.get(id) ?? []), output]);
+    }
+    return true;
+  }
+}
+
+function toOutput(type: string, c: Record<string, unknown>): Output | undefined {
+  const data = c.data as MimeData;
+  const metadata = (c.metadata as Record<string, unknown>) ?? {};
+  switch (type) {
+    case "stream":
+      return { output_type: "stream", name: c.name as "stdout" | "stderr", text: c.text as string };
+    case "display_data":
+      return { output_type: "display_data", data, metadata };
+    case "execute_result":
+      return {
+        output_type: "execute_result",
+        data,
+        metadata,
+        execution_count: (c.execution_count as number) ?? null,
+      };
+    case "error":
+      return {
+        output_type: "error",
+        ename: c.ename as string,
+        evalue: c.evalue as string,
+        traceback: (c.traceback as string[]) ?? [],
+      };
+  }
+  return undefined;
+}
+
+/**
+ * The notebook files named by command-line arguments: files as given, folders as their `.ipynb`
+ * files in name order. `verb` says what the caller does with them, for the error message.
+ *
+ * @example
+ * ```ts
+ * import { notebookFiles } from "./notebook.ts";
+ * const paths = await notebookFiles(["notebooks"], "run"); // absolute paths, sorted
+ * ```
+ */
+export async function notebookFiles(args: string[], verb: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const arg of args) {
+    const path = userPath(arg);
+    const info = await Deno.stat(path).catch(() => {
+      throw new Error(`Cannot ${verb} '${arg}' as it does not exist`);
+    });
+    if (info.isDirectory) {
+      const names = [...Deno.readDirSync(path)].map((e) => e.name)
+        .filter((n) => n.endsWith(".ipynb")).sort();
+      if (names.length === 0) {
+        throw new Error(`Cannot ${verb} '${arg}' as the folder holds no .ipynb notebooks`);
+      }
+      found.push(...names.map((n) => join(path, n)));
+    } else found.push(path);
+  }
+  return found;
+}

@@ -1,0 +1,228 @@
+/**
+ * Executes a notebook top to bottom through a Jupyter server, as a front end would, and keeps
+ * every output, including those the Deno kernel publishes after a cell reports `idle`.
+ *
+ * @module
+ */
+import { KernelManager, type KernelMessage, SessionManager } from "@jupyterlab/services";
+import { basename, relative } from "node:path";
+import { KERNEL_NAME } from "./kernelspec.ts";
+import {
+  type Cell,
+  type DisplayIndex,
+  type Notebook,
+  OutputArea,
+  readNotebook,
+  sourceOf,
+  writeNotebook,
+} from "./notebook.ts";
+import type { JupyterServer } from "./server.ts";
+
+/** What happened to one code cell. */
+export interface CellReport {
+  /** 1-based position among all the notebook's cells. */
+  cell: number;
+  /** Number of cells in the notebook. */
+  of: number;
+  /** `died`: the kernel process ended (out of memory, a crash, `Deno.exit`) and was restarted. */
+  status: "ok" | "error" | "timeout" | "died";
+  seconds: number;
+  source: string;
+  /** For errors: `Name: message`; for timeouts: what the limit was. */
+  error?: string;
+  /** For errors: the error's name, e.g. `NotDoneError` for an exercise's stub. */
+  errorName?: string;
+}
+
+/** Options of {@linkcode runNotebook}. */
+export interface RunOptions {
+  /** Kernelspec to start (default: the course kernel). */
+  kernelName?: string;
+  /** Seconds a cell may run before it is stopped and the kernel restarted (default 600). */
+  timeoutS?: number;
+  /** Seconds the notebook's cells may run in all, once the kernel is ready. */
+  totalTimeoutS?: number;
+  /** The notebook to run, if not the file at `path` (which then only names the session). */
+  notebook?: Notebook;
+  /** Where to write the executed notebook; not written if absent. */
+  out?: string;
+  /** Milliseconds without kernel messages after the last cell before outputs count as complete. */
+  quietMs?: number;
+  /** Go on after a cell fails (not after a timeout or a death: the kernel restarted). */
+  allowErrors?: boolean;
+  /** Called after each code cell, e.g. to print progress. */
+  onCell?: (report: CellReport) => void;
+}
+
+/** The outcome of {@linkcode runNotebook}. */
+export interface RunResult {
+  path: string;
+  ok: boolean;
+  /** The executed notebook, outputs included. */
+  notebook: Notebook;
+  /** The first cell that failed or timed out, if one did. */
+  failure?: CellReport;
+  cells: CellReport[];
+  seconds: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+class Timeout extends Error {}
+
+/** `promise`, or a {@linkcode Timeout} saying `why` after `seconds`. */
+async function within<T>(promise: Promise<T>, seconds: number, why: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Timeout(why)), seconds * 1000);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function errorOf(outputs: OutputArea): Pick<CellReport, "error" | "errorName"> {
+  const error = outputs.outputs.find((o) => o.output_type === "error");
+  return error?.output_type === "error"
+    ? { error: `${error.ename}: ${error.evalue}`, errorName: error.ename }
+    : { error: "the cell failed" };
+}
+
+/**
+ * Runs a notebook in a fresh kernel started *with the notebook's path*, so the kernel works in the
+ * notebook's folder and finds the project's `deno.json`. Stops at the first failing cell unless
+ * `allowErrors` is set.
+ *
+ * @example
+ * ```ts
+ * import { JupyterServer } from "./server.ts";
+ * import { runNotebook } from "./runner.ts";
+ * const server = await JupyterServer.start(Deno.cwd());
+ * const result = await runNotebook(server, "notebooks/00_setup.ipynb", { timeoutS: 60 });
+ * await server.stop();
+ * ```
+ */
+export async function runNotebook(
+  server: JupyterServer,
+  path: string,
+  options: RunOptions = {},
+): Promise<RunResult> {
+  const started = performance.now();
+  const notebook = structuredClone(options.notebook ?? await readNotebook(path));
+  const serverPath = relative(server.root, path);
+  if (serverPath.startsWith("..")) {
+    throw new Error(
+      `Cannot run ${path} as it lies outside the Jupyter server's root folder ${server.root}`,
+    );
+  }
+  const kernelManager = new KernelManager({ serverSettings: server.settings });
+  const sessions = new SessionManager({ kernelManager, serverSettings: server.settings });
+  const session = await sessions.startNew({
+    path: serverPath,
+    name: basename(path),
+    type: "notebook",
+    kernel: { name: options.kernelName ?? KERNEL_NAME },
+  });
+  const kernel = session.kernel!;
+  const areas = new Map<string, OutputArea>();
+  const displays: DisplayIndex = new Map();
+  let lastMessage = Date.now();
+  const onIopub = (_: unknown, msg: KernelMessage.IIOPubMessage) => {
+    lastMessage = Date.now();
+    areas.get((msg.parent_header as { msg_id?: string }).msg_id ?? "")?.add(msg);
+  };
+  kernel.iopubMessage.connect(onIopub);
+  const cells: CellReport[] = [];
+  let failure: CellReport | undefined;
+  try {
+    const info = await within(kernel.info, 120, "the kernel did not start within 120 s");
+    notebook.metadata.kernelspec = {
+      name: options.kernelName ?? KERNEL_NAME,
+      display_name: (await kernel.spec)?.display_name ?? KERNEL_NAME,
+      language: "typescript",
+    };
+    notebook.metadata.language_info = info.language_info;
+    const ready = performance.now();
+    for (const cell of notebook.cells.filter((c) => c.cell_type === "code")) {
+      cell.outputs = [];
+      cell.execution_count = null;
+    }
+    for (const [index, cell] of notebook.cells.entries()) {
+      if (cell.cell_type !== "code") continue;
+      const position = { cell: index + 1, of: notebook.cells.length };
+      const left = (options.totalTimeoutS ?? Infinity) - (performance.now() - ready) / 1000;
+      const limit = Math.min(options.timeoutS ?? 600, Math.max(0, left));
+      const report = await runCell(kernel, cell, position, areas, displays, {
+        seconds: limit,
+        why: limit < (options.timeoutS ?? 600)
+          ? `the notebook's time limit of ${options.totalTimeoutS} s ran out`
+          : `timed out after ${limit} s`,
+      });
+      cells.push(report);
+      options.onCell?.(report);
+      if (report.status === "ok") continue;
+      failure ??= report;
+      if (report.status !== "error" || !options.allowErrors) break;
+    }
+    const quietMs = options.quietMs ?? 500;
+    while (Date.now() - lastMessage < quietMs) await sleep(quietMs - (Date.now() - lastMessage));
+  } finally {
+    kernel.iopubMessage.disconnect(onIopub);
+    await session.shutdown().catch(() => {});
+    sessions.dispose();
+    kernelManager.dispose();
+  }
+  if (options.out) await writeNotebook(options.out, notebook);
+  return {
+    path,
+    ok: !failure,
+    notebook,
+    failure,
+    cells,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+type Kernel = NonNullable<Awaited<ReturnType<SessionManager["startNew"]>>["kernel"]>;
+
+async function runCell(
+  kernel: Kernel,
+  cell: Cell,
+  position: { cell: number; of: number },
+  areas: Map<string, OutputArea>,
+  displays: DisplayIndex,
+  limit: { seconds: number; why: string },
+): Promise<CellReport> {
+  const source = sourceOf(cell);
+  const area = new OutputArea(displays);
+  cell.outputs = area.outputs;
+  const report: CellReport = { ...position, status: "ok", seconds: 0, source };
+  const started = performance.now();
+  const future = kernel.requestExecute({ code: source, allow_stdin: false, stop_on_error: true });
+  // Outputs reach `area` through the kernel's IOPub stream, routed by this request's id, not
+  // through the future: so those the kernel publishes after its reply are kept too.
+  areas.set(future.msg.header.msg_id, area);
+  try {
+    const reply = await within(future.done, limit.seconds, limit.why);
+    const count = (reply.content as { execution_count?: number }).execution_count;
+    cell.execution_count = count ?? area.executionCount;
+    if (reply.content.status !== "ok") {
+      Object.assign(report, { status: "error", ...errorOf(area) });
+    }
+  } catch (error) {
+    if (error instanceof Timeout) {
+      report.status = "timeout";
+      report.error = `${error.message}; the kernel was restarted`;
+      await kernel.restart();
+    } else {
+      // The server cancels the request when the kernel process dies and restarts it.
+      report.status = "died";
+      report.error =
+        "the kernel died while running this cell (out of memory, a crash, or Deno.exit)";
+    }
+  }
+  report.seconds = (performance.now() - started) / 1000;
+  return report;
+}

@@ -1,0 +1,289 @@
+/**
+ * The sandbox in which grading runs attendees' code: bubblewrap (Linux user namespaces, from
+ * Debian's `bubblewrap`) around a Jupyter server and the kernels it starts, because Deno's kernel
+ * itself always runs with every permission.
+ *
+ * Inside, the file system holds only the system (`/usr`, `/etc`, read-only), the parts of the
+ * project a lesson imports (`deno.json`, `package.json`, `node_modules/`, `lib/`, `datasets/`,
+ * read-only), the attendee's scratch folder mounted as the project's `notebooks/` (read-write),
+ * the server's own folder, and a small `/tmp`. Source notebooks, hidden checks, other attendees'
+ * submissions, the grader's output and the rest of the machine are simply not there. There is no
+ * network but the sandbox's own loopback, and resource limits bound memory, processes, CPU time
+ * and file size. Run as root, the sandbox drops to the user `nobody` first, since the kernel
+ * exempts root from the process limit.
+ *
+ * @module
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../../contract/files.ts";
+import { onPath } from "../../contract/files.ts";
+
+/** Resource limits of a sandbox. */
+export interface SandboxLimits {
+  /**
+   * Memory each process may map writable, in MiB (`RLIMIT_DATA`). It counts reservations, not use:
+   * a kernel with tfjs's threaded wasm backend has about 5 GiB mapped before it computes anything.
+   */
+  memoryMb: number;
+  /** Processes and threads the sandbox may hold at once (`RLIMIT_NPROC`). */
+  processes: number;
+  /** CPU seconds each process may use (`RLIMIT_CPU`). */
+  cpuSeconds: number;
+  /** Largest file a process may write, in MiB (`RLIMIT_FSIZE`); also the size of `/tmp`. */
+  fileMb: number;
+}
+
+/**
+ * Limits that fit every lesson with room to spare. Deno and V8 start threads per CPU core, so the
+ * process limit grows with the machine.
+ *
+ * @example
+ * ```ts
+ * import { defaultLimits } from "./sandbox.ts";
+ * defaultLimits().memoryMb; // 8192
+ * ```
+ */
+export function defaultLimits(): SandboxLimits {
+  return {
+    memoryMb: 8192,
+    processes: Math.max(256, 8 * navigator.hardwareConcurrency),
+    cpuSeconds: 3600,
+    fileMb: 256,
+  };
+}
+
+/** A sandbox: where it may write and what bounds it. */
+export interface Sandbox {
+  /** Host folder seen inside as the project's `notebooks/`, where the kernel works; read-write. */
+  work: string;
+  /** Host folder seen inside at the same path (the server's runtime files); read-write. */
+  home: string;
+  limits: SandboxLimits;
+  /** The whole environment inside; nothing else of the caller's leaks in. */
+  env: Record<string, string>;
+  /** Host folders seen inside at the same path, read-only, such as the course's data cache. */
+  data?: string[];
+}
+
+/** The project's `notebooks/` folder as the sandbox shows it: the attendee's scratch folder. */
+export const SANDBOX_NOTEBOOKS = join(PROJECT_ROOT, "notebooks");
+
+/** What of the project a lesson needs, mounted read-only. */
+const PROJECT_PARTS = [
+  "deno.json",
+  "deno.lock",
+  "package.json",
+  "node_modules",
+  "contract",
+  "lib",
+  "datasets",
+];
+
+/** The unprivileged user a root grader hands attendees' code to. */
+const NOBODY = 65534;
+
+/**
+ * The user that sandboxed code runs as: `nobody` when the grader is root, else the grader.
+ *
+ * @example
+ * ```ts
+ * import { sandboxUser } from "./sandbox.ts";
+ * sandboxUser(); // 65534 under root, else Deno.uid()
+ * ```
+ */
+export function sandboxUser(): number {
+  const uid = Deno.uid() ?? NOBODY;
+  return uid === 0 ? NOBODY : uid;
+}
+
+/**
+ * Makes a folder (and what it holds) the sandbox user's, so sandboxed code can write there.
+ *
+ * @example
+ * ```ts
+ * import { handOver } from "./sandbox.ts";
+ * const dir = await Deno.makeTempDir();
+ * await handOver(dir);
+ * ```
+ */
+export async function handOver(path: string): Promise<void> {
+  const uid = sandboxUser();
+  if (uid === Deno.uid()) return;
+  await Deno.chown(path, uid, uid);
+  if (!(await Deno.lstat(path)).isDirectory) return;
+  for await (const entry of Deno.readDir(path)) await handOver(join(path, entry.name));
+}
+
+function bubblewrap(): string {
+  const path = onPath("bwrap");
+  if (path) return path;
+  throw new Error(
+    "Cannot grade in a sandbox as 'bwrap' is not on PATH: install bubblewrap (Debian/Ubuntu: " +
+      "'sudo apt-get install bubblewrap'); it runs attendees' code without network, without " +
+      "access to other files and with resource limits",
+  );
+}
+
+function checkLimits(limits: SandboxLimits): void {
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isInteger(value) || value <= 0) {
+      throw new Error(
+        `Cannot start a sandbox as the limit '${name}' must be a whole number > 0: ` +
+          `current value is ${value}`,
+      );
+    }
+  }
+}
+
+/**
+ * The command line that runs `command` inside a sandbox.
+ *
+ * @example
+ * ```ts
+ * import { defaultLimits, sandboxCommand } from "./sandbox.ts";
+ * const argv = sandboxCommand(["/usr/bin/python3", "-c", "print(1)"], {
+ *   work: "/tmp/alice", home: "/tmp/server", limits: defaultLimits(), env: { PATH: "/usr/bin" },
+ * });
+ * ```
+ */
+export function sandboxCommand(command: string[], sandbox: Sandbox): string[] {
+  checkLimits(sandbox.limits);
+  const { memoryMb, processes, cpuSeconds, fileMb } = sandbox.limits;
+  const mb = 2 ** 20;
+  const user = Deno.uid() === 0
+    ? ["setpriv", `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups"]
+    : [];
+  const project = PROJECT_PARTS.map((part) => join(PROJECT_ROOT, part)).filter(existsSync)
+    .flatMap((path) => ["--ro-bind", path, path]);
+  return [
+    ...user,
+    bubblewrap(),
+    "--unshare-all",
+    "--unshare-user",
+    "--disable-userns",
+    "--die-with-parent",
+    "--new-session",
+    "--ro-bind",
+    "/usr",
+    "/usr",
+    "--ro-bind",
+    "/etc",
+    "/etc",
+    ...["bin", "lib", "lib64", "sbin"].filter((l) => existsSync(`/${l}`)).flatMap((l) =>
+      Deno.lstatSync(`/${l}`).isSymlink
+        ? ["--symlink", `usr/${l}`, `/${l}`]
+        : ["--ro-bind", `/${l}`, `/${l}`]
+    ),
+    "--proc",
+    "/proc",
+    "--dev",
+    "/dev",
+    "--size",
+    String(fileMb * mb),
+    "--tmpfs",
+    "/tmp",
+    ...project,
+    ...(sandbox.data ?? []).filter(existsSync).flatMap((path) => ["--ro-bind", path, path]),
+    "--bind",
+    sandbox.work,
+    SANDBOX_NOTEBOOKS,
+    "--bind",
+    sandbox.home,
+    sandbox.home,
+    // Nothing else is writable, not even in memory: the root and /dev are tmpfs without a size.
+    "--remount-ro",
+    "/",
+    "--remount-ro",
+    "/dev",
+    "--chdir",
+    SANDBOX_NOTEBOOKS,
+    "--clearenv",
+    ...Object.entries(sandbox.env).flatMap(([name, value]) => ["--setenv", name, value]),
+    "--",
+    // Set inside the new user namespace, so that each sandbox counts its own processes.
+    "prlimit",
+    `--data=${memoryMb * mb}`,
+    `--nproc=${processes}`,
+    `--cpu=${cpuSeconds}`,
+    `--fsize=${fileMb * mb}`,
+    "--core=0",
+    "--",
+    ...command,
+  ];
+}
+
+/** A TCP port on 127.0.0.1 that forwards every connection to a Unix socket. */
+export interface Relay {
+  port: number;
+  close(): void;
+}
+
+async function forward(conn: Deno.Conn, socket: string): Promise<void> {
+  let upstream: Deno.UnixConn | undefined;
+  try {
+    upstream = await Deno.connect({ transport: "unix", path: socket });
+    await Promise.all([
+      conn.readable.pipeTo(upstream.writable),
+      upstream.readable.pipeTo(conn.writable),
+    ]);
+  } catch {
+    /* either side hung up */
+  } finally {
+    for (const c of [conn, upstream]) {
+      try {
+        c?.close();
+      } catch { /* already closed */ }
+    }
+  }
+}
+
+/**
+ * Forwards a local TCP port to a Unix socket: how the grader reaches a Jupyter server in a
+ * sandbox that has no network shared with the host. The sandbox cannot reach the port.
+ *
+ * @example
+ * ```ts
+ * import { relayToSocket } from "./sandbox.ts";
+ * const relay = relayToSocket("/tmp/server/jupyter.sock");
+ * // fetch(`http://127.0.0.1:${relay.port}/api/status`) ...
+ * relay.close();
+ * ```
+ */
+export function relayToSocket(socket: string): Relay {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  (async () => {
+    try {
+      for await (const conn of listener) forward(conn, socket);
+    } catch { /* closed */ }
+  })();
+  return { port: (listener.addr as Deno.NetAddr).port, close: () => listener.close() };
+}
+
+/**
+ * Starts an empty sandbox once, so that a machine that cannot run one fails before grading
+ * starts, with the reason, rather than once for every attendee.
+ *
+ * @example
+ * ```ts
+ * import { checkSandbox, defaultLimits } from "./sandbox.ts";
+ * await checkSandbox(defaultLimits());
+ * ```
+ */
+export async function checkSandbox(limits: SandboxLimits): Promise<void> {
+  const work = await Deno.makeTempDir({ prefix: "dl-course-sandbox-" });
+  try {
+    await handOver(work);
+    const argv = sandboxCommand(["true"], { work, home: work, limits, env: { PATH: "/usr/bin" } });
+    const { code, stderr } = await new Deno.Command(argv[0], { args: argv.slice(1) }).output();
+    if (code !== 0) {
+      throw new Error(
+        `Cannot grade in a sandbox as bubblewrap could not start one: ` +
+          `${new TextDecoder().decode(stderr).trim()}. It needs unprivileged user namespaces ` +
+          `(on Ubuntu 24.04, AppArmor restricts them: see 'kernel.apparmor_restrict_unprivileged_userns')`,
+      );
+    }
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+}

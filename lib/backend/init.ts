@@ -1,0 +1,213 @@
+/**
+ * Choosing the TensorFlow.js backend: WebGPU on a real GPU, else WebAssembly, else the plain CPU
+ * backend.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { registerWasmTrainingKernels } from "./wasm_fast_paths.ts";
+import { startWasm } from "./wasm_threads.ts";
+import {
+  type BackendName,
+  BACKENDS,
+  courseVariable,
+  parseBackend,
+  wasmThreads,
+} from "../../contract/settings.ts";
+
+/** What the library needs to know about a WebGPU adapter to decide whether to use it. */
+export interface AdapterSummary {
+  /** The adapter's description, e.g. `"NVIDIA H100"` or `"llvmpipe (LLVM 15.0.6, 256 bits)"`. */
+  description: string;
+  /** Whether the adapter says of itself that it is a software fallback. */
+  isFallback: boolean;
+}
+
+/** The backend {@linkcode init} chose, and why. */
+export interface BackendChoice {
+  backend: BackendName;
+  reason: string;
+  /** The wasm backend's thread count (`COURSE_THREADS`, else one per core). */
+  threads?: number;
+}
+
+/** Renderers that implement WebGPU on the CPU: usable, but slower than the wasm backend. */
+const SOFTWARE_RENDERERS = /llvmpipe|lavapipe|softpipe|swiftshader|software|basic render/i;
+
+/**
+ * Whether a WebGPU adapter is a software renderer rather than a real GPU.
+ *
+ * @example
+ * ```ts
+ * import { isSoftwareAdapter } from "./init.ts";
+ * isSoftwareAdapter({ description: "llvmpipe (LLVM 15.0.6, 256 bits)", isFallback: true }); // true
+ * ```
+ */
+export function isSoftwareAdapter(adapter: AdapterSummary): boolean {
+  return adapter.isFallback || SOFTWARE_RENDERERS.test(adapter.description);
+}
+
+/**
+ * Decides the backend from a forced choice and the WebGPU adapter, without touching tfjs.
+ *
+ * @example
+ * ```ts
+ * import { chooseBackend } from "./init.ts";
+ * chooseBackend(undefined, null); // { backend: "wasm", reason: "no WebGPU adapter" }
+ * ```
+ */
+export function chooseBackend(
+  forced: BackendName | undefined,
+  adapter: AdapterSummary | null,
+): BackendChoice {
+  if (forced) return { backend: forced, reason: "forced by COURSE_BACKEND" };
+  if (adapter === null) return { backend: "wasm", reason: "no WebGPU adapter" };
+  if (isSoftwareAdapter(adapter)) {
+    return {
+      backend: "wasm",
+      reason: `WebGPU adapter is a software fallback: ${adapter.description || "unnamed"}`,
+    };
+  }
+  return { backend: "webgpu", reason: `GPU: ${adapter.description || "unnamed adapter"}` };
+}
+
+/**
+ * Asks the runtime for a WebGPU adapter; `null` where there is none or asking fails.
+ *
+ * @example
+ * ```ts
+ * import { findAdapter, isSoftwareAdapter } from "./init.ts";
+ * const adapter = await findAdapter();
+ * if (adapter && !isSoftwareAdapter(adapter)) console.log(`a real GPU: ${adapter.description}`);
+ * ```
+ */
+export async function findAdapter(): Promise<AdapterSummary | null> {
+  const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
+  if (!gpu) return null;
+  try {
+    const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
+    if (!adapter) return null;
+    const info = adapter.info;
+    const description = info.description ||
+      [info.vendor, info.architecture].filter((s) => s).join(" ");
+    const isFallback = (info as { isFallbackAdapter?: boolean }).isFallbackAdapter ??
+      (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false;
+    return { description, isFallback };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Starts tfjs's WebGPU backend, or throws why it could not: on real GPUs under Deno the device can
+ * fail to start (an adapter "invalidated by a device creation", limits handed over as BigInt).
+ * tfjs reports such a failure as two console warnings, a headline then the error, and returns
+ * false; the error becomes this function's, and the warnings stay out of the notebook.
+ */
+async function startWebGpu(): Promise<void> {
+  await import("@tensorflow/tfjs-backend-webgpu");
+  const warnings: string[] = [], warn = console.warn;
+  console.warn = (...args: unknown[]) => void warnings.push(args.map(String).join(" "));
+  try {
+    if (await tf.setBackend("webgpu")) return;
+  } finally {
+    console.warn = warn;
+  }
+  throw new Error(
+    warnings.at(-1)?.split("\n")[0] ?? "tfjs could not initialise the webgpu backend",
+  );
+}
+
+/** Starts a backend; returns the wasm backend's thread count. */
+async function activate(backend: BackendName): Promise<number | undefined> {
+  let threads: number | undefined;
+  if (backend === "webgpu") {
+    await startWebGpu();
+  } else if (backend === "wasm") {
+    await import("@tensorflow/tfjs-backend-wasm"); // registers the backend's own kernels first
+    registerWasmTrainingKernels();
+    threads = await startWasm(wasmThreads());
+  } else if (!(await tf.setBackend(backend))) {
+    throw new Error(`tfjs could not initialise the ${backend} backend`);
+  }
+  await tf.ready();
+  return threads;
+}
+
+/**
+ * tfjs's CPU backend prints an advert for tfjs-node on its first write whenever `process` exists,
+ * which Deno provides. It is noise in a notebook. tfjs makes new CPU backend instances as it
+ * pleases, so the flag is silenced on their prototype.
+ */
+function silenceNodeBanner(): void {
+  const cpu = tf.findBackend("cpu");
+  if (!cpu) return;
+  Object.defineProperty(Object.getPrototypeOf(cpu), "firstUse", {
+    get: () => false,
+    set: () => {},
+    configurable: true,
+  });
+  delete (cpu as { firstUse?: boolean }).firstUse; // this instance set its own before the patch
+}
+silenceNodeBanner();
+
+/** Options of {@linkcode init}. */
+export interface InitOptions {
+  /** Force a backend; default: `COURSE_BACKEND`, else automatic. */
+  backend?: BackendName;
+  /** Do not print the `backend: ...` line. */
+  quiet?: boolean;
+}
+
+/**
+ * Chooses and activates the tfjs backend, prints one line saying which and why, and returns it.
+ *
+ * Automatic choice: WebGPU when the adapter is a real GPU, else WebAssembly, else CPU (each falls
+ * back to the next if it cannot start). `COURSE_BACKEND=webgpu|wasm|cpu` forces one.
+ *
+ * @example
+ * ```ts
+ * import { init } from "@course/lib";
+ * const { backend } = await init(); // prints e.g. "backend: wasm, 2 threads (no WebGPU adapter)"
+ * ```
+ */
+export async function init(options: InitOptions = {}): Promise<BackendChoice> {
+  const forced = options.backend ?? parseBackend(courseVariable("COURSE_BACKEND"));
+  let choice = chooseBackend(forced, forced && forced !== "webgpu" ? null : await findAdapter());
+  const order = BACKENDS.slice(BACKENDS.indexOf(choice.backend));
+  for (const [i, backend] of order.entries()) {
+    try {
+      const threads = await activate(backend);
+      if (i > 0) choice = { backend, reason: `${choice.backend} failed: ${choice.reason}` };
+      if (threads) choice = { ...choice, threads };
+      break;
+    } catch (error) {
+      if (forced) {
+        throw new Error(
+          `Cannot use the backend forced by COURSE_BACKEND as "${forced}" failed to start: ` +
+            `${(error as Error).message}; unset COURSE_BACKEND to choose automatically`,
+        );
+      }
+      choice = { backend, reason: (error as Error).message };
+    }
+  }
+  if (!options.quiet) console.log(backendLine(choice));
+  return choice;
+}
+
+/**
+ * The line {@linkcode init} prints: the backend, its threads and why it was chosen.
+ *
+ * @example
+ * ```ts
+ * import { backendLine } from "./init.ts";
+ * backendLine({ backend: "wasm", threads: 2, reason: "no WebGPU adapter" });
+ * // "backend: wasm, 2 threads (no WebGPU adapter)"
+ * ```
+ */
+export function backendLine(choice: BackendChoice): string {
+  const threads = choice.threads
+    ? `, ${choice.threads} thread${choice.threads > 1 ? "s" : ""}`
+    : "";
+  return `backend: ${choice.backend}${threads} (${choice.reason})`;
+}

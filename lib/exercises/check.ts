@@ -1,0 +1,190 @@
+/**
+ * Checks for exercises: plain-language feedback for the attendee, a structured result for the
+ * runner and the grader.
+ *
+ * A check never throws: a wrong answer, or an answer that crashes, is reported in words and the
+ * notebook goes on. The result is also published as `application/vnd.course.check+json`, which
+ * the headless runner and the grader read from the cell's outputs.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { escapeHtml, Rich, show } from "../display/show.ts";
+import {
+  CHECK_MIME,
+  type CheckOutcome,
+  type CheckResult,
+  NOT_DONE_ERROR,
+} from "../../contract/exercises.ts";
+
+/**
+ * A wrong answer, described in words for the attendee. Thrown by the `expect…` helpers, and by a
+ * check's own tests.
+ *
+ * @example
+ * ```ts
+ * import { check, CheckFailure } from "@course/lib";
+ * await check("positive", () => {
+ *   if (-1 <= 0) throw new CheckFailure("your number is not positive");
+ * });
+ * ```
+ */
+export class CheckFailure extends Error {
+  override name = "CheckFailure";
+}
+
+/**
+ * Thrown by an exercise's stub until the attendee writes the solution.
+ *
+ * @example
+ * ```ts
+ * import { NotDoneError } from "@course/lib";
+ * function nand(a: number, b: number): number {
+ *   throw new NotDoneError("nand"); // "nand is not done yet: replace the stub with your code"
+ * }
+ * ```
+ */
+export class NotDoneError extends Error {
+  override name = NOT_DONE_ERROR;
+  constructor(what = "this exercise") {
+    super(`${what} is not done yet: replace the stub with your code`);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value instanceof tf.Tensor) return `a tensor of shape [${value.shape.join(", ")}]`;
+  if (typeof value === "string") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(describe).join(", ")}]`;
+  if (value !== null && typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+/**
+ * Fails the check unless `actual` equals `expected` (deep equality for arrays and records).
+ *
+ * @example
+ * ```ts
+ * import { expectEqual } from "@course/lib";
+ * expectEqual(1 + 1, 2, "one plus one"); // passes
+ * ```
+ */
+export function expectEqual(actual: unknown, expected: unknown, what: string): void {
+  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+    throw new CheckFailure(`${what} is ${describe(actual)}; expected ${describe(expected)}`);
+  }
+}
+
+/**
+ * Fails the check unless `actual` is within `tolerance` of `expected` (absolute, or relative to
+ * `|expected|` when that is larger than 1).
+ *
+ * @example
+ * ```ts
+ * import { expectClose } from "@course/lib";
+ * expectClose(0.1 + 0.2, 0.3, "the sum"); // passes
+ * ```
+ */
+export function expectClose(
+  actual: number,
+  expected: number,
+  what: string,
+  tolerance = 1e-6,
+): void {
+  if (typeof actual !== "number" || Number.isNaN(actual)) {
+    throw new CheckFailure(`${what} should be a number; got ${describe(actual)}`);
+  }
+  if (Math.abs(actual - expected) > tolerance * Math.max(1, Math.abs(expected))) {
+    throw new CheckFailure(`${what} is ${actual}; expected ${expected} (within ${tolerance})`);
+  }
+}
+
+/**
+ * Fails the check unless a tensor or nested array has the expected shape.
+ *
+ * @example
+ * ```ts
+ * import { expectShape } from "@course/lib";
+ * expectShape([[1], [2]], [2, 1], "the column"); // passes
+ * ```
+ */
+export function expectShape(actual: unknown, expected: number[], what: string): void {
+  const shapeOf = (v: unknown): number[] =>
+    v instanceof tf.Tensor ? v.shape : Array.isArray(v) ? [v.length, ...shapeOf(v[0])] : [];
+  const shape = shapeOf(actual);
+  if (JSON.stringify(shape) !== JSON.stringify(expected)) {
+    throw new CheckFailure(
+      `expected ${what} to have shape [${expected.join(", ")}], got [${shape.join(", ")}]`,
+    );
+  }
+}
+
+/** The verdict of a check whose test threw `error`. */
+function verdict(name: string, error: unknown): CheckResult {
+  const failed = (outcome: CheckOutcome, message: string) => ({
+    name,
+    passed: false,
+    outcome,
+    message,
+  });
+  if (error instanceof NotDoneError) return failed("not done", error.message);
+  if (error instanceof CheckFailure) return failed("failed", error.message);
+  const e = error as Error;
+  return failed(
+    "failed",
+    `your code raised ${e?.name ?? "an error"}: ${e?.message ?? String(error)}`,
+  );
+}
+
+/**
+ * Runs an exercise's check and returns the verdict, without showing it; never throws.
+ *
+ * @example
+ * ```ts
+ * import { expectEqual, runCheck } from "@course/lib";
+ * const result = await runCheck("sum", () => expectEqual(1 + 1, 3, "1 + 1"));
+ * result.message; // "1 + 1 is 2; expected 3"
+ * ```
+ */
+export async function runCheck(
+  name: string,
+  test: () => void | Promise<void>,
+): Promise<CheckResult> {
+  try {
+    await test();
+    return { name, passed: true, outcome: "passed", message: "correct" };
+  } catch (error) {
+    return verdict(name, error);
+  }
+}
+
+/**
+ * Runs an exercise's check and shows the verdict in plain words; never throws.
+ *
+ * @example
+ * ```ts
+ * import { check, expectEqual } from "@course/lib";
+ * const and = (a: number, b: number) => a * b;
+ * await check("AND neuron", () => {
+ *   for (const [a, b] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
+ *     expectEqual(and(a, b), a & b, `your AND neuron's output for (${a}, ${b})`);
+ *   }
+ * }); // shows "✔ AND neuron: correct"
+ * ```
+ */
+export async function check(
+  name: string,
+  test: () => void | Promise<void>,
+): Promise<void> {
+  const result = await runCheck(name, test);
+  const text = `${result.passed ? "✔" : "✘"} ${name}: ${result.message}`;
+  const colour = result.passed ? "#1a7f37" : "#cf222e";
+  await show(
+    new Rich({
+      [CHECK_MIME]: result,
+      "text/html": `<div style="color:${colour};font-family:sans-serif"><b>${
+        result.passed ? "✔" : "✘"
+      } ${escapeHtml(name)}</b>: ${escapeHtml(result.message)}</div>`,
+      "text/plain": text,
+    }),
+  );
+}

@@ -1,0 +1,397 @@
+/**
+ * Building blocks for convolutional networks on tfjs layers: convolution, down and up blocks, a
+ * residual block, and builders for a U-Net and a LeNet-style CNN. Every layer's initial weights come
+ * from a seed, so a model built twice with the same seed is the same model.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/**
+ * Hands out seeds for the layers of one model: `next()` gives seed, seed + 1, … Pass the same
+ * `Seeds` to the blocks of one model, so that their layers get different, reproducible weights.
+ *
+ * @example
+ * ```ts
+ * import { convBlock, tf } from "@course/lib";
+ * import { Seeds } from "./blocks.ts";
+ * const seeds = new Seeds(42);
+ * const a = convBlock(tf.input({ shape: [8, 8, 1] }), { filters: 4, seeds });
+ * const b = convBlock(a, { filters: 4, seeds }); // other seeds than a's layers
+ * ```
+ */
+export class Seeds {
+  constructor(private seed = 0) {}
+  /** The next layer's kernel initialiser (He normal, for ReLU). */
+  next(): ReturnType<typeof tf.initializers.heNormal> {
+    // tfjs takes a seed of 0 for no seed at all: the seeds handed out start at 1.
+    return tf.initializers.heNormal({ seed: ++this.seed });
+  }
+}
+
+/** Options of {@linkcode convBlock}. */
+export interface ConvBlockOptions {
+  filters: number;
+  /** Side of the square kernels (default 3). */
+  kernelSize?: number;
+  /** Batch normalisation after each convolution (default false). */
+  batchNorm?: boolean;
+  /** Dropout rate after the block (default 0: none). */
+  dropout?: number;
+  /** Activation after each convolution (default "relu"). */
+  activation?: "relu" | "elu" | "tanh" | "sigmoid" | "linear";
+  /** Seeds of the block's layers (default: a fresh sequence from 0). */
+  seeds?: Seeds;
+}
+
+/**
+ * Two convolutions ("same" padding) each followed by optional batch norm and an activation, then
+ * optional dropout: the unit U-Net and VGG are made of.
+ *
+ * @example
+ * ```ts
+ * import { convBlock, tf } from "@course/lib";
+ * const input = tf.input({ shape: [32, 32, 1] });
+ * const features = convBlock(input, { filters: 16, batchNorm: true }); // [null, 32, 32, 16]
+ * ```
+ */
+export function convBlock(x: tf.SymbolicTensor, options: ConvBlockOptions): tf.SymbolicTensor {
+  if (!Number.isInteger(options.filters) || options.filters < 1) {
+    throw new Error(
+      `Cannot build a convolution block as 'filters' must be a whole number ≥ 1: current value is ${options.filters}`,
+    );
+  }
+  const seeds = options.seeds ?? new Seeds();
+  for (let i = 0; i < 2; i++) {
+    x = tf.layers.conv2d({
+      filters: options.filters,
+      kernelSize: options.kernelSize ?? 3,
+      padding: "same",
+      useBias: !options.batchNorm, // batch norm's own shift makes a bias redundant
+      kernelInitializer: seeds.next(),
+    }).apply(x) as tf.SymbolicTensor;
+    if (options.batchNorm) x = tf.layers.batchNormalization().apply(x) as tf.SymbolicTensor;
+    x = tf.layers.activation({ activation: options.activation ?? "relu" }).apply(
+      x,
+    ) as tf.SymbolicTensor;
+  }
+  if (options.dropout) {
+    x = tf.layers.dropout({ rate: options.dropout, seed: 1 }).apply(x) as tf.SymbolicTensor;
+  }
+  return x;
+}
+
+/**
+ * A convolution block, then 2×2 max pooling: returns the block's output (the skip connection) and
+ * the pooled, half-size result.
+ *
+ * @example
+ * ```ts
+ * import { tf } from "@course/lib";
+ * import { downBlock } from "./blocks.ts";
+ * const { skip, down } = downBlock(tf.input({ shape: [32, 32, 1] }), { filters: 16 });
+ * // skip: [null, 32, 32, 16], down: [null, 16, 16, 16]
+ * ```
+ */
+export function downBlock(
+  x: tf.SymbolicTensor,
+  options: ConvBlockOptions,
+): { skip: tf.SymbolicTensor; down: tf.SymbolicTensor } {
+  const skip = convBlock(x, options);
+  const down = tf.layers.maxPooling2d({ poolSize: 2 }).apply(skip) as tf.SymbolicTensor;
+  return { skip, down };
+}
+
+/** How a U-Net's decoder doubles the image size. */
+export type Upsampling = "transposed" | "nearest" | "bilinear";
+
+/** Options of {@linkcode upBlock}. */
+export interface UpBlockOptions extends ConvBlockOptions {
+  /** A learned 2×2 transposed convolution (default), or fixed nearest/bilinear upsampling. */
+  upsampling?: Upsampling;
+}
+
+/**
+ * Doubles the size (up-convolution), concatenates the encoder's skip connection, then a
+ * convolution block.
+ *
+ * @example
+ * ```ts
+ * import { tf } from "@course/lib";
+ * import { downBlock, upBlock } from "./blocks.ts";
+ * const { skip, down } = downBlock(tf.input({ shape: [32, 32, 1] }), { filters: 16 });
+ * const up = upBlock(down, skip, { filters: 16 }); // [null, 32, 32, 16]
+ * ```
+ */
+export function upBlock(
+  x: tf.SymbolicTensor,
+  skip: tf.SymbolicTensor,
+  options: UpBlockOptions,
+): tf.SymbolicTensor {
+  const seeds = options.seeds ?? new Seeds();
+  const up = (options.upsampling ?? "transposed") === "transposed"
+    ? tf.layers.conv2dTranspose({
+      filters: options.filters,
+      kernelSize: 2,
+      strides: 2,
+      padding: "same",
+      kernelInitializer: seeds.next(),
+    })
+    : tf.layers.upSampling2d({
+      size: [2, 2],
+      interpolation: options.upsampling as "nearest" | "bilinear",
+    });
+  const merged = tf.layers.concatenate().apply([
+    up.apply(x) as tf.SymbolicTensor,
+    skip,
+  ]) as tf.SymbolicTensor;
+  return convBlock(merged, { ...options, seeds });
+}
+
+/** Options of {@linkcode unet}. */
+export interface UNetOptions {
+  /** [height, width, channels]; height and width may be null for any size divisible by 2^depth. */
+  inputShape: [number | null, number | null, number];
+  /** Output channels (default 1). */
+  outputChannels?: number;
+  /** Number of poolings (default 3). */
+  depth?: number;
+  /** Filters of the first level, doubled at each level down (default 16). */
+  baseFilters?: number;
+  batchNorm?: boolean;
+  /** Dropout in the bottleneck (default 0). */
+  dropout?: number;
+  upsampling?: Upsampling;
+  /** Activation of the output (default "sigmoid", for a foreground probability). */
+  finalActivation?: "sigmoid" | "softmax" | "linear";
+  /** Seed of the initial weights (default 0). */
+  seed?: number;
+}
+
+/**
+ * A U-Net (Ronneberger et al. 2015): an encoder of `depth` down blocks, a bottleneck, a decoder of
+ * up blocks joined to the encoder by skip connections, and a 1×1 convolution to the outputs. Fully
+ * convolutional: it takes images of any size divisible by 2^depth.
+ *
+ * @example
+ * ```ts
+ * import { unet } from "@course/lib";
+ * const model = unet({ inputShape: [null, null, 1], depth: 2, baseFilters: 8 });
+ * ```
+ */
+export function unet(options: UNetOptions): tf.LayersModel {
+  const depth = options.depth ?? 3, base = options.baseFilters ?? 16;
+  const [h, w] = options.inputShape;
+  for (const side of [h, w]) {
+    if (side !== null && side % 2 ** depth !== 0) {
+      throw new Error(
+        `Cannot build a U-Net of depth ${depth} as the input's height and width must be divisible by ` +
+          `${2 ** depth}: current shape is [${options.inputShape.join(", ")}]`,
+      );
+    }
+  }
+  const seeds = new Seeds(options.seed ?? 0);
+  const block = (filters: number) => ({ filters, batchNorm: options.batchNorm, seeds });
+  const input = tf.input({ shape: options.inputShape });
+  const skips: tf.SymbolicTensor[] = [];
+  let x = input;
+  for (let level = 0; level < depth; level++) {
+    const { skip, down } = downBlock(x, block(base * 2 ** level));
+    skips.push(skip);
+    x = down;
+  }
+  x = convBlock(x, { ...block(base * 2 ** depth), dropout: options.dropout });
+  for (let level = depth - 1; level >= 0; level--) {
+    x = upBlock(x, skips[level], { ...block(base * 2 ** level), upsampling: options.upsampling });
+  }
+  const output = tf.layers.conv2d({
+    filters: options.outputChannels ?? 1,
+    kernelSize: 1,
+    activation: options.finalActivation ?? "sigmoid",
+    kernelInitializer: tf.initializers.glorotUniform({ seed: (options.seed ?? 0) + 10_000 }),
+  }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: output, name: `unet_depth${depth}` });
+}
+
+/**
+ * The receptive field of {@linkcode unet}'s output pixels: `size`, the most input pixels along one
+ * axis that one output pixel depends on, and `reach`, the farthest it looks to either side (a
+ * tile's overlap must be at least this for tiled prediction to equal whole-image prediction).
+ *
+ * Follows one output pixel's window back through the layers: ±1 for each 3×3 convolution, `⌊i/2⌋`
+ * through a 2×2 stride-2 up-convolution, `[2i, 2i + 1]` through a 2×2 pooling. The window depends on
+ * where the pixel sits on the coarsest pooling grid, so all 2^depth positions are followed.
+ *
+ * @example
+ * ```ts
+ * import { unetReceptiveField } from "@course/lib";
+ * unetReceptiveField(1); // { size: 18, reach: 9 }
+ * unetReceptiveField(3); // { size: 100, reach: 51 }
+ * ```
+ */
+export function unetReceptiveField(depth: number): { size: number; reach: number } {
+  let size = 0, reach = 0;
+  for (let p = 0; p < 2 ** depth; p++) {
+    let [first, last] = [p, p];
+    const twoConvolutions = () => [first, last] = [first - 2, last + 2];
+    for (let level = 0; level < depth; level++) { // decoder, from the output down
+      twoConvolutions();
+      [first, last] = [Math.floor(first / 2), Math.floor(last / 2)];
+    }
+    twoConvolutions(); // bottleneck
+    for (let level = 0; level < depth; level++) { // encoder, from the bottom up
+      [first, last] = [2 * first, 2 * last + 1];
+      twoConvolutions();
+    }
+    size = Math.max(size, last - first + 1);
+    reach = Math.max(reach, p - first, last - p);
+  }
+  return { size, reach };
+}
+
+/** Options of {@linkcode lenet}. */
+export interface LeNetOptions {
+  /** Default [28, 28, 1] (MNIST, Fashion-MNIST). */
+  inputShape?: [number, number, number];
+  /** Number of classes (default 10). */
+  classes?: number;
+  /** Filters of the convolution + pooling stages (default [6, 16], as LeNet-5). */
+  filters?: number[];
+  /** Units of the hidden dense layers (default [120, 84]). */
+  dense?: number[];
+  activation?: "relu" | "tanh";
+  batchNorm?: boolean;
+  /** Dropout before each hidden dense layer (default 0). */
+  dropout?: number;
+  seed?: number;
+}
+
+/**
+ * A LeNet-style CNN: 5×5 convolutions each followed by 2×2 max pooling, then dense layers and a
+ * softmax over the classes. As in LeNet-5, the first convolution keeps the image size ("same") and
+ * later ones do not ("valid"), unless the image has become smaller than the kernel. With the
+ * defaults it has LeNet-5's 61,706 parameters.
+ *
+ * @example
+ * ```ts
+ * import { lenet } from "@course/lib";
+ * const model = lenet({ classes: 10 }); // 28×28×1 in, 10 probabilities out
+ * ```
+ */
+export function lenet(options: LeNetOptions = {}): tf.LayersModel {
+  const seeds = new Seeds(options.seed ?? 0);
+  const activation = options.activation ?? "relu";
+  const layers: tf.layers.Layer[] = [];
+  const inputShape = options.inputShape ?? [28, 28, 1];
+  let side = Math.min(inputShape[0], inputShape[1]);
+  (options.filters ?? [6, 16]).forEach((filters, i) => {
+    const padding = i === 0 || side < 5 ? "same" : "valid";
+    side = Math.floor((padding === "same" ? side : side - 4) / 2);
+    layers.push(tf.layers.conv2d({
+      ...(i === 0 ? { inputShape } : {}),
+      filters,
+      kernelSize: 5,
+      padding,
+      activation: options.batchNorm ? "linear" : activation,
+      kernelInitializer: seeds.next(),
+    }));
+    if (options.batchNorm) {
+      layers.push(tf.layers.batchNormalization(), tf.layers.activation({ activation }));
+    }
+    layers.push(tf.layers.maxPooling2d({ poolSize: 2 }));
+  });
+  layers.push(tf.layers.flatten());
+  for (const units of options.dense ?? [120, 84]) {
+    if (options.dropout) layers.push(tf.layers.dropout({ rate: options.dropout, seed: 1 }));
+    layers.push(tf.layers.dense({ units, activation, kernelInitializer: seeds.next() }));
+  }
+  layers.push(tf.layers.dense({
+    units: options.classes ?? 10,
+    activation: "softmax",
+    kernelInitializer: tf.initializers.glorotUniform({ seed: (options.seed ?? 0) + 10_000 }),
+  }));
+  return tf.sequential({ layers, name: "lenet" });
+}
+
+/**
+ * A residual block (He et al. 2016): two 3×3 convolutions with batch norm, added to the input
+ * (through a 1×1 convolution when the number of channels changes), then ReLU.
+ *
+ * @example
+ * ```ts
+ * import { residualBlock, tf } from "@course/lib";
+ * const y = residualBlock(tf.input({ shape: [16, 16, 8] }), { filters: 16 }); // [null, 16, 16, 16]
+ * ```
+ */
+export function residualBlock(
+  x: tf.SymbolicTensor,
+  options: { filters: number; seeds?: Seeds },
+): tf.SymbolicTensor {
+  const seeds = options.seeds ?? new Seeds();
+  const conv = (input: tf.SymbolicTensor, kernelSize: number) =>
+    tf.layers.conv2d({
+      filters: options.filters,
+      kernelSize,
+      padding: "same",
+      useBias: false,
+      kernelInitializer: seeds.next(),
+    }).apply(input) as tf.SymbolicTensor;
+  const bn = (input: tf.SymbolicTensor) =>
+    tf.layers.batchNormalization().apply(input) as tf.SymbolicTensor;
+  const relu = (input: tf.SymbolicTensor) =>
+    tf.layers.activation({ activation: "relu" }).apply(input) as tf.SymbolicTensor;
+  const branch = bn(conv(relu(bn(conv(x, 3))), 3));
+  const shortcut = x.shape.at(-1) === options.filters ? x : bn(conv(x, 1));
+  return relu(tf.layers.add().apply([branch, shortcut]) as tf.SymbolicTensor);
+}
+
+/** Options of {@linkcode fashionCnn}. */
+export interface FashionCnnOptions {
+  /** Seed of the initial weights (default 0). */
+  seed?: number;
+  /** End with logits (no softmax), for a loss that applies the softmax itself. Default false. */
+  logits?: boolean;
+  /** Number of classes (default 10). */
+  classes?: number;
+}
+
+/**
+ * The course's Fashion-MNIST CNN: conv 32 (3×3), 2×2 pool, conv 64 (3×3), 2×2 pool, dense 128,
+ * dense 10 — the architecture the benchmarks compare with PyTorch.
+ *
+ * @example
+ * ```ts
+ * import { fashionCnn } from "@course/lib";
+ * const model = fashionCnn({ seed: 1 }); // 28×28×1 in, 10 probabilities out
+ * ```
+ */
+export function fashionCnn(options: FashionCnnOptions = {}): tf.LayersModel {
+  const seeds = new Seeds(options.seed ?? 0);
+  return tf.sequential({
+    name: "fashion_cnn",
+    layers: [
+      tf.layers.conv2d({
+        inputShape: [28, 28, 1],
+        filters: 32,
+        kernelSize: 3,
+        activation: "relu",
+        kernelInitializer: seeds.next(),
+      }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({
+        filters: 64,
+        kernelSize: 3,
+        activation: "relu",
+        kernelInitializer: seeds.next(),
+      }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 128, activation: "relu", kernelInitializer: seeds.next() }),
+      tf.layers.dense({
+        units: options.classes ?? 10,
+        activation: options.logits ? "linear" : "softmax",
+        kernelInitializer: seeds.next(),
+      }),
+    ],
+  });
+}

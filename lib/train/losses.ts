@@ -1,0 +1,231 @@
+/**
+ * Losses on tensors for training with tfjs, `(yTrue, yPred) → scalar` as in Keras. Imported as the
+ * `losses` namespace: `losses.mse(t, y)`.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** A loss: the mean over the batch, as a scalar tensor. */
+export type LossFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
+
+/** The losses `fit` knows by name, as `optimizer()` knows optimizers. */
+export const LOSSES: Readonly<Record<LossName, LossFn>> = {
+  mse: (t, y) => mse(t, y),
+  mae: (t, y) => mae(t, y),
+  binaryCrossEntropy: (t, y) => binaryCrossEntropy(t, y),
+  categoricalCrossEntropy: (t, y) => categoricalCrossEntropy(t, y),
+  softDice: (t, y) => softDice(t, y),
+};
+
+/** The name of one of {@linkcode LOSSES}. */
+export type LossName =
+  | "mse"
+  | "mae"
+  | "binaryCrossEntropy"
+  | "categoricalCrossEntropy"
+  | "softDice";
+
+/** Options of the cross-entropies. */
+export interface CrossEntropyOptions {
+  /** `yPred` holds logits (before sigmoid/softmax) rather than probabilities. Default false. */
+  fromLogits?: boolean;
+}
+
+/** Keeps probabilities away from 0 and 1, where the logarithm is infinite (as Keras does). */
+const EPSILON = 1e-7;
+
+function sameShape(yTrue: tf.Tensor, yPred: tf.Tensor, loss: string): void {
+  if (yTrue.shape.join() !== yPred.shape.join()) {
+    throw new Error(
+      `Cannot compute ${loss} as targets and predictions must have the same shape: current shapes ` +
+        `are [${yTrue.shape.join(", ")}] and [${yPred.shape.join(", ")}]`,
+    );
+  }
+}
+
+/**
+ * Mean squared error over all elements.
+ *
+ * @example
+ * ```ts
+ * import { losses, tf } from "@course/lib";
+ * losses.mse(tf.tensor([0, 0]), tf.tensor([1, 2])); // 2.5
+ * ```
+ */
+export function mse(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
+  sameShape(yTrue, yPred, "the mean squared error");
+  return tf.tidy(() => tf.mean(tf.squaredDifference(yPred, yTrue))) as tf.Scalar;
+}
+
+/**
+ * Mean absolute error over all elements.
+ *
+ * @example
+ * ```ts
+ * import { losses, tf } from "@course/lib";
+ * losses.mae(tf.tensor([0, 0]), tf.tensor([1, -3])); // 2
+ * ```
+ */
+export function mae(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
+  sameShape(yTrue, yPred, "the mean absolute error");
+  return tf.tidy(() => tf.mean(tf.abs(tf.sub(yPred, yTrue)))) as tf.Scalar;
+}
+
+/**
+ * Binary cross-entropy, −mean[t log p + (1 − t) log(1 − p)], of probabilities or logits.
+ *
+ * @example
+ * ```ts
+ * import { losses, tf } from "@course/lib";
+ * losses.binaryCrossEntropy(tf.tensor([1, 0]), tf.tensor([0.9, 0.2])); // (−ln 0.9 − ln 0.8) / 2
+ * ```
+ */
+export function binaryCrossEntropy(
+  yTrue: tf.Tensor,
+  yPred: tf.Tensor,
+  options: CrossEntropyOptions = {},
+): tf.Scalar {
+  sameShape(yTrue, yPred, "the binary cross-entropy");
+  return tf.tidy(() => {
+    if (options.fromLogits) {
+      // max(z, 0) − z·t + log(1 + e^−|z|): the same value without overflow.
+      const z = yPred;
+      return tf.mean(
+        tf.add(tf.sub(tf.relu(z), tf.mul(z, yTrue)), tf.log1p(tf.exp(tf.neg(tf.abs(z))))),
+      );
+    }
+    const p = tf.clipByValue(yPred, EPSILON, 1 - EPSILON);
+    const terms = tf.add(tf.mul(yTrue, tf.log(p)), tf.mul(tf.sub(1, yTrue), tf.log(tf.sub(1, p))));
+    return tf.neg(tf.mean(terms));
+  });
+}
+
+/** −Σ_k t_k log p_k per example (last axis = classes), from probabilities or logits. */
+function crossEntropyPerExample(
+  yTrue: tf.Tensor,
+  yPred: tf.Tensor,
+  fromLogits: boolean | undefined,
+): tf.Tensor {
+  const logP = fromLogits
+    ? tf.logSoftmax(yPred)
+    : tf.log(tf.clipByValue(tf.div(yPred, tf.sum(yPred, -1, true)), EPSILON, 1));
+  return tf.neg(tf.sum(tf.mul(yTrue, logP), -1));
+}
+
+/**
+ * Categorical cross-entropy of one-hot (or soft) targets, classes on the last axis; from
+ * probabilities (rows renormalised to sum to 1, as Keras does) or from logits (through a softmax).
+ *
+ * @example
+ * ```ts
+ * import { losses, tf } from "@course/lib";
+ * losses.categoricalCrossEntropy(tf.tensor2d([[0, 1]]), tf.tensor2d([[0.25, 0.75]])); // −ln 0.75
+ * ```
+ */
+export function categoricalCrossEntropy(
+  yTrue: tf.Tensor,
+  yPred: tf.Tensor,
+  options: CrossEntropyOptions = {},
+): tf.Scalar {
+  sameShape(yTrue, yPred, "the categorical cross-entropy");
+  return tf.tidy(() => tf.mean(crossEntropyPerExample(yTrue, yPred, options.fromLogits)));
+}
+
+/**
+ * Categorical cross-entropy with one weight per class: each example's loss is multiplied by the
+ * weight of its (target) class, then averaged, as Keras's `class_weight`. For imbalanced classes.
+ *
+ * @example
+ * ```ts
+ * import { losses, tf } from "@course/lib";
+ * const loss = losses.weightedCrossEntropy([1, 4]); // mistakes on class 1 cost 4 times more
+ * loss(tf.tensor2d([[0, 1]]), tf.tensor2d([[0.5, 0.5]])); // 4 ln 2
+ * ```
+ */
+export function weightedCrossEntropy(
+  classWeights: number[],
+  options: CrossEntropyOptions = {},
+): LossFn {
+  if (classWeights.some((w) => !(w >= 0))) {
+    throw new Error(
+      `Cannot weight the cross-entropy as every class weight must be ≥ 0: current value is ` +
+        `[${classWeights.join(", ")}]`,
+    );
+  }
+  return (yTrue, yPred) => {
+    sameShape(yTrue, yPred, "the weighted cross-entropy");
+    if (yTrue.shape.at(-1) !== classWeights.length) {
+      throw new Error(
+        `Cannot weight the cross-entropy as there must be one weight per class: current values ` +
+          `are ${classWeights.length} weights and ${yTrue.shape.at(-1)} classes`,
+      );
+    }
+    return tf.tidy(() => {
+      const weight = tf.sum(tf.mul(yTrue, tf.tensor1d(classWeights)), -1);
+      return tf.mean(tf.mul(weight, crossEntropyPerExample(yTrue, yPred, options.fromLogits)));
+    });
+  };
+}
+
+/** Options of the Dice losses. */
+export interface DiceOptions {
+  /** Added to numerator and denominator so that empty masks give a Dice of 1 (default 1). */
+  smooth?: number;
+}
+
+/** Soft Dice coefficient per example (first axis), probabilities of the foreground. */
+function diceCoefficient(yTrue: tf.Tensor, yPred: tf.Tensor, smooth: number): tf.Tensor {
+  const axes = yTrue.shape.slice(1).map((_, i) => i + 1);
+  const overlap = tf.sum(tf.mul(yTrue, yPred), axes);
+  const total = tf.add(tf.sum(yTrue, axes), tf.sum(yPred, axes));
+  return tf.div(tf.add(tf.mul(overlap, 2), smooth), tf.add(total, smooth));
+}
+
+/**
+ * Soft Dice loss for segmentation, 1 − (2 Σ t·p + s) / (Σ t + Σ p + s), per image then averaged.
+ * Insensitive to how much of the image is background.
+ *
+ * @example
+ * ```ts
+ * import { losses, tf } from "@course/lib";
+ * const mask = tf.tensor4d([1, 1, 0, 0], [1, 2, 2, 1]);
+ * losses.softDice(mask, mask); // 0: a perfect prediction
+ * ```
+ */
+export function softDice(yTrue: tf.Tensor, yPred: tf.Tensor, options: DiceOptions = {}): tf.Scalar {
+  sameShape(yTrue, yPred, "the Dice loss");
+  return tf.tidy(() => tf.sub(1, tf.mean(diceCoefficient(yTrue, yPred, options.smooth ?? 1))));
+}
+
+/**
+ * Log-Dice loss, −log(Dice): steeper than 1 − Dice when the overlap is poor.
+ *
+ * @example
+ * ```ts
+ * import { losses, tf } from "@course/lib";
+ * const mask = tf.tensor4d([1, 1, 0, 0], [1, 2, 2, 1]);
+ * losses.logDice(mask, mask); // 0
+ * ```
+ */
+export function logDice(yTrue: tf.Tensor, yPred: tf.Tensor, options: DiceOptions = {}): tf.Scalar {
+  sameShape(yTrue, yPred, "the log-Dice loss");
+  return tf.tidy(() => tf.neg(tf.mean(tf.log(diceCoefficient(yTrue, yPred, options.smooth ?? 1)))));
+}
+
+/**
+ * Mean squared error over the masked pixels only (mask 1), as Noise2Void trains on its blind spots.
+ *
+ * @example
+ * ```ts
+ * import { losses, tf } from "@course/lib";
+ * losses.maskedMse(tf.tensor([0, 0]), tf.tensor([1, 3]), tf.tensor([0, 1])); // 9
+ * ```
+ */
+export function maskedMse(yTrue: tf.Tensor, yPred: tf.Tensor, mask: tf.Tensor): tf.Scalar {
+  sameShape(yTrue, yPred, "the masked mean squared error");
+  sameShape(yTrue, mask, "the masked mean squared error (mask)");
+  return tf.tidy(() =>
+    tf.div(tf.sum(tf.mul(mask, tf.squaredDifference(yPred, yTrue))), tf.maximum(tf.sum(mask), 1))
+  );
+}
