@@ -73,15 +73,13 @@ export {
   decisionBoundary,
   heatmap,
   histogram,
-  imageGrid,
-  labelColours,
   linePlot,
   lossSurface,
-  overlay,
   scatterByClass,
   type Titles,
   type Trajectory,
 } from "./display/charts.ts";
+export { imageGrid, labelColours, overlay } from "./display/image_views.ts";
 
 // exercises/
 export {

@@ -7,6 +7,7 @@ interface DocSymbol {
   name: string;
   declarations: {
     kind: string;
+    location?: { filename: string };
     jsDoc?: { doc?: string; tags?: { kind: string }[] };
     def: { elements?: DocSymbol[] };
   }[];
@@ -33,6 +34,8 @@ async function exportsOf(
           if (s.name !== "tf") visit(d.def.elements ?? [], `${prefix}${s.name}.`);
           continue;
         }
+        // tfjs's types, re-exported so that the library's own can name them: tfjs documents them.
+        if (d.location?.filename.includes("/node_modules/")) continue;
         const example = (d.jsDoc?.tags ?? []).some((t) => t.kind === "example");
         out.push({ name: prefix + s.name, kind: d.kind, doc: d.jsDoc?.doc ?? "", example });
       }

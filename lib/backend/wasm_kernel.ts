@@ -1,0 +1,88 @@
+/**
+ * What the course's wasm kernels share (used through `init()` by every lesson that trains on
+ * WebAssembly): tfjs's kernel arguments, running the backend's own kernels on its heap, freeing
+ * intermediate results, and one wrapper that puts a fast path in front of a backend kernel.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** A tensor on the wasm backend's heap. */
+export type Info = tf.TensorInfo;
+/** The wasm backend, with the heap access its kernels use. */
+export type Backend = tf.KernelBackend & {
+  disposeData(dataId: object): boolean;
+  makeOutput(shape: number[], dtype: tf.DataType): Info;
+  typedArrayFromHeap(info: Info): Float32Array | Int32Array | Uint8Array;
+};
+
+/** What tfjs passes a kernel function. */
+export type KernelArgs = {
+  inputs: Record<string, Info>;
+  backend: unknown;
+  attrs: Record<string, unknown>;
+};
+
+/** Hands a case the fast path does not cover back to the backend's own kernel. */
+function delegate(original: tf.KernelFunc, args: unknown): Info {
+  return original(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+}
+
+/** Runs another wasm kernel on TensorInfos, as tfjs's own composite kernels do. */
+export function run(
+  name: string,
+  backend: Backend,
+  inputs: Record<string, Info>,
+  attrs: Record<string, unknown>,
+): Info {
+  const kernel = tf.getKernel(name, "wasm");
+  if (!kernel) {
+    throw new Error(
+      `Cannot build the wasm training kernels as '${name}' is missing in tfjs's wasm backend`,
+    );
+  }
+  return kernel.kernelFunc(
+    { inputs, backend, attrs } as unknown as Parameters<tf.KernelFunc>[0],
+  ) as Info;
+}
+
+/** Frees intermediate results; never the kernel's inputs. */
+export function free(backend: Backend, ...infos: Info[]): void {
+  for (const info of infos) backend.disposeData(info.dataId);
+}
+
+/**
+ * A fast path for some cases of a kernel: it returns the result, or `undefined` for a case it does
+ * not cover, which then goes to the backend's own kernel (`original`).
+ */
+export type FastPath = (
+  args: KernelArgs,
+  backend: Backend,
+  original: tf.KernelFunc,
+) => Info | Info[] | undefined;
+
+/**
+ * Replaces a wasm kernel by its fast path, keeping the backend's own kernel for the other cases.
+ *
+ * @example
+ * ```ts
+ * import { withFastPath } from "./wasm_kernel.ts";
+ * withFastPath("Identity", () => undefined); // every case still goes to the backend's kernel
+ * ```
+ */
+export function withFastPath(kernelName: string, fast: FastPath): void {
+  const kernel = tf.getKernel(kernelName, "wasm");
+  if (!kernel) {
+    throw new Error(
+      `Cannot build the wasm training kernels as '${kernelName}' is missing in tfjs's wasm backend`,
+    );
+  }
+  const original = kernel.kernelFunc;
+  tf.unregisterKernel(kernelName, "wasm");
+  tf.registerKernel({
+    ...kernel,
+    kernelFunc: ((args: KernelArgs) =>
+      fast(args, args.backend as Backend, original) ??
+        delegate(original, args)) as unknown as tf.KernelFunc,
+  });
+}

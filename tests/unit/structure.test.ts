@@ -1,0 +1,183 @@
+import { expect, test } from "vitest";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../../contract/files.ts";
+import { DENO } from "../helpers.ts";
+
+/** Every module a command's entry file loads, as `deno info --json` lists them. */
+async function modulesOf(entry: string): Promise<string[]> {
+  const { code, stdout, stderr } = await new Deno.Command(DENO, {
+    args: ["info", "--json", entry],
+    cwd: PROJECT_ROOT,
+  }).output();
+  if (code !== 0) throw new Error(new TextDecoder().decode(stderr));
+  const info = JSON.parse(new TextDecoder().decode(stdout));
+  return [
+    ...info.modules.map((m: { specifier: string }) => m.specifier),
+    ...Object.keys(info.npmPackages ?? {}),
+  ];
+}
+
+test.each(["kernel/run.ts", "kernel/release.ts", "kernel/grade.ts", "kernel/install.ts"])(
+  "the instructor tool %s loads no TensorFlow.js, only the contract",
+  async (entry) => {
+    const modules = await modulesOf(entry);
+    expect(modules.some((m) => m.endsWith("/contract/files.ts"))).toBe(true);
+    expect(
+      modules.filter((m) =>
+        m.includes("@tensorflow") || m.startsWith(`file://${PROJECT_ROOT}/lib/`)
+      ),
+    ).toEqual([]);
+  },
+);
+
+test("the guard sees TensorFlow.js where it is: the library's probe loads it", async () => {
+  const modules = await modulesOf("kernel/probe.ts");
+  expect(modules.some((m) => m.includes("@tensorflow/tfjs"))).toBe(true);
+});
+
+test("lib/mod.ts names what it exports: no 'export *'", async () => {
+  const source = await Deno.readTextFile(join(PROJECT_ROOT, "lib", "mod.ts"));
+  expect(source.match(/^export \*/gm)).toBeNull();
+});
+
+test("the library's public names (a change to them is deliberate)", async () => {
+  const lib = await import("@course/lib");
+  expect(Object.keys(lib).sort()).toEqual([
+    "ACTIVATIONS",
+    "AdaGrad",
+    "Adam",
+    "CheckFailure",
+    "Dense",
+    "LOSSES",
+    "MLP",
+    "McCullochPitts",
+    "Momentum",
+    "Nesterov",
+    "NotDoneError",
+    "OPTIMIZERS",
+    "Perceptron",
+    "ProgressBar",
+    "RMSProp",
+    "Rich",
+    "SGD",
+    "allInputs",
+    "applyTransform",
+    "augmentPair",
+    "binaryCrossEntropy",
+    "check",
+    "checkpoint",
+    "confusionMatrixPlot",
+    "connectedComponents",
+    "conv2d",
+    "convBlock",
+    "convOutputSize",
+    "cosineDecay",
+    "decisionBoundary",
+    "earlyStopping",
+    "elu",
+    "evaluate",
+    "expectClose",
+    "expectEqual",
+    "expectShape",
+    "exponentialDecay",
+    "fashionCnn",
+    "fit",
+    "gaussian",
+    "gaussianBlur",
+    "gaussianNoise",
+    "gelu",
+    "gradientCheck",
+    "heatmap",
+    "histogram",
+    "image",
+    "imageGrid",
+    "init",
+    "labelColours",
+    "leakyRelu",
+    "learningRateSchedule",
+    "lenet",
+    "linePlot",
+    "livePlot",
+    "loadModel",
+    "lossSurface",
+    "losses",
+    "maxout",
+    "medianFilter",
+    "metrics",
+    "mse",
+    "n2vLoss",
+    "n2vMask",
+    "n2vPatches",
+    "numberOf",
+    "numericalGradient",
+    "optimizer",
+    "otsuThreshold",
+    "overlay",
+    "percentile",
+    "percentileNormalise",
+    "plot",
+    "poissonGaussianNoise",
+    "poissonNoise",
+    "pool2d",
+    "predictImage",
+    "predictTiled",
+    "progress",
+    "progressBar",
+    "randomTransform",
+    "read",
+    "readImage",
+    "receptiveField",
+    "reduceOnPlateau",
+    "relativeError",
+    "relu",
+    "report",
+    "residualBlock",
+    "runCheck",
+    "samplePatches",
+    "saveHtml",
+    "saveModel",
+    "scatterByClass",
+    "seededRandom",
+    "settings",
+    "show",
+    "shuffled",
+    "sigmoid",
+    "silu",
+    "softmax",
+    "softmaxCrossEntropy",
+    "softplus",
+    "splitIndices",
+    "standardise",
+    "stepDecay",
+    "stitchTiles",
+    "summary",
+    "table",
+    "tanh",
+    "tf",
+    "tileImage",
+    "trainingPatches",
+    "truthTable",
+    "unet",
+    "unetReceptiveField",
+    "weightedSampler",
+    "writeTiff",
+  ]);
+});
+
+test("no source module is over 400 lines", async () => {
+  const long: string[] = [];
+  for (const room of ["contract", "lib", "kernel", "datasets", "examples", "bench"]) {
+    const walk = async (dir: string): Promise<void> => {
+      for await (const entry of Deno.readDir(join(PROJECT_ROOT, dir))) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory) await walk(path);
+        else if (path.endsWith(".ts")) {
+          const lines = (await Deno.readTextFile(join(PROJECT_ROOT, path))).split("\n").length;
+          if (lines > 401) long.push(`${path}: ${lines}`);
+        }
+      }
+    };
+    await walk(room);
+  }
+  expect(long).toEqual([]);
+});
