@@ -6,17 +6,17 @@
  * @module
  */
 
-/** The lesson settings, from the least work to the lesson as taught. */
-export const SETTINGS = ["smoke", "quick", "full"] as const;
+/** A lesson's setting: the least work that runs every cell, a quick lesson, or as taught. */
+export type SettingName = "smoke" | "quick" | "full";
 
-/** One of {@linkcode SETTINGS}. */
-export type SettingName = typeof SETTINGS[number];
+/** The lesson settings, from the least work to the lesson as taught. */
+export const SETTINGS: readonly SettingName[] = ["smoke", "quick", "full"];
+
+/** A tfjs backend the course can run on. */
+export type BackendName = "webgpu" | "wasm" | "cpu";
 
 /** The tfjs backends the course can run on, fastest first. */
-export const BACKENDS = ["webgpu", "wasm", "cpu"] as const;
-
-/** One of {@linkcode BACKENDS}. */
-export type BackendName = typeof BACKENDS[number];
+export const BACKENDS: readonly BackendName[] = ["webgpu", "wasm", "cpu"];
 
 /** One of the course's environment variables. */
 export interface CourseVariable {

@@ -39,7 +39,10 @@ export { losses };
  * Metrics: classification (`accuracy`, `confusionMatrix`, `classScores`, …) and images (`iou`,
  * `dice`, `psnr`, `ssim`, `matchInstances`).
  */
-export const metrics = { ...classificationMetrics, ...imageMetrics };
+export const metrics: typeof classificationMetrics & typeof imageMetrics = {
+  ...classificationMetrics,
+  ...imageMetrics,
+};
 export type { ClassScores } from "./train/metrics.ts";
 export type { InstanceMatch, SsimOptions } from "./imaging/metrics.ts";
 export type {
@@ -59,11 +62,26 @@ export type {
 
 // backend/
 export { type BackendChoice, init, type InitOptions } from "./backend/init.ts";
+export type { BackendName, SettingName } from "../contract/settings.ts";
+export type { CheckOutcome, CheckResult } from "../contract/exercises.ts";
 export { numberOf, read, type Values } from "./backend/read.ts";
 
 // display/
-export { Rich, type RichPromise, show, type ShowOptions } from "./display/show.ts";
-export { table, type TableOptions } from "./display/table.ts";
+export {
+  JUPYTER_DISPLAY,
+  type MimeBundle,
+  Rich,
+  type RichPromise,
+  show,
+  type ShowOptions,
+} from "./display/show.ts";
+export {
+  type Rows,
+  table,
+  type TableCell,
+  type TableInput,
+  type TableOptions,
+} from "./display/table.ts";
 export { image, type ImageOptions } from "./display/image.ts";
 export { type Figure, plot, type PlotOptions, saveHtml, type Trace } from "./display/plotly.ts";
 export { ProgressBar, progressBar, type ProgressOptions } from "./display/progress.ts";
@@ -97,7 +115,11 @@ export { settings } from "./exercises/settings.ts";
 // scratch/: from scratch, no tfjs
 export { type Bit, McCullochPitts } from "./scratch/mcculloch_pitts.ts";
 export { allInputs, truthTable } from "./scratch/truth_table.ts";
-export { Perceptron, type PerceptronEpoch } from "./scratch/perceptron.ts";
+export {
+  Perceptron,
+  type PerceptronEpoch,
+  type PerceptronTrainOptions,
+} from "./scratch/perceptron.ts";
 export {
   type Activation,
   ACTIVATIONS,
@@ -135,7 +157,16 @@ export {
   numericalGradient,
   relativeError,
 } from "./scratch/gradient_check.ts";
-export { conv2d, convOutputSize, pool2d, receptiveField } from "./scratch/convolution.ts";
+export {
+  conv2d,
+  convOutputSize,
+  type FieldLayer,
+  type Matrix,
+  pool2d,
+  type PoolOptions,
+  receptiveField,
+  type WindowOptions,
+} from "./scratch/convolution.ts";
 
 // train/
 export {
@@ -151,6 +182,7 @@ export {
 } from "./train/fit.ts";
 export {
   checkpoint,
+  type EarlyStopping,
   earlyStopping,
   type EarlyStoppingOptions,
   learningRateSchedule,
@@ -175,15 +207,19 @@ export {
 export {
   convBlock,
   type ConvBlockOptions,
+  type Seeds,
+  unet,
+  type UNetOptions,
+  unetReceptiveField,
+  type Upsampling,
+} from "./models/blocks.ts";
+export {
   fashionCnn,
   type FashionCnnOptions,
   lenet,
   type LeNetOptions,
   residualBlock,
-  unet,
-  type UNetOptions,
-  unetReceptiveField,
-} from "./models/blocks.ts";
+} from "./models/classifiers.ts";
 export { summary } from "./models/summary.ts";
 export { loadModel, saveModel } from "./models/model_io.ts";
 
@@ -207,15 +243,21 @@ export {
   randomTransform,
   type Transform,
 } from "./data/augment.ts";
-export { type PatchOptions, samplePatches, trainingPatches } from "./data/patches.ts";
+export {
+  type PatchOptions,
+  samplePatches,
+  trainingPatches,
+  type TrainingPatchOptions,
+} from "./data/patches.ts";
 export {
   predictImage,
   type PredictImageOptions,
   predictTiled,
   stitchTiles,
+  type Tile,
   tileImage,
   type TileOptions,
 } from "./data/tiling.ts";
-export { n2vLoss, n2vMask, type N2VOptions, n2vPatches } from "./data/n2v.ts";
+export { n2vLoss, n2vMask, type N2VOptions, n2vPatches, type N2VPatchOptions } from "./data/n2v.ts";
 export { weightedSampler } from "./data/sampling.ts";
 export { gaussian, type Random, seededRandom, shuffled } from "./data/random.ts";

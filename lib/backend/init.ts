@@ -25,7 +25,9 @@ export interface AdapterSummary {
 
 /** The backend {@linkcode init} chose, and why. */
 export interface BackendChoice {
+  /** The backend that runs the course's tensors. */
   backend: BackendName;
+  /** Why it was chosen, in words (shown after `backend:`). */
   reason: string;
   /** The wasm backend's thread count (`COURSE_THREADS`, else one per core). */
   threads?: number;

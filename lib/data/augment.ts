@@ -9,7 +9,9 @@ import { type Random, seededRandom } from "./random.ts";
 
 /** One transform, chosen once and applied to every tensor of a pair. */
 export interface Transform {
+  /** Mirror left–right. */
   flipX: boolean;
+  /** Mirror top–bottom. */
   flipY: boolean;
   /** Quarter turns counter-clockwise, 0–3. */
   quarterTurns: number;
@@ -21,7 +23,9 @@ export interface Transform {
 
 /** Options of {@linkcode randomTransform}. */
 export interface AugmentOptions {
+  /** Random mirror images along both axes (default true). */
   flips?: boolean;
+  /** Random rotations by multiples of 90° (default true). */
   rotations?: boolean;
   /** Largest shift in pixels along each axis (default 0). */
   maxShift?: number;

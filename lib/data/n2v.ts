@@ -19,6 +19,7 @@ export interface N2VOptions {
   fraction?: number;
   /** Neighbours are drawn from a (2·radius + 1)² window around the pixel, never the pixel itself (default 2). */
   radius?: number;
+  /** The random numbers that choose the masked pixels (default: seeded with 0). */
   random?: Random;
 }
 
@@ -87,9 +88,11 @@ export async function n2vMask(
 export interface N2VPatchOptions extends Omit<N2VOptions, "random"> {
   /** Patch side in pixels. */
   size: number;
+  /** How many patches. */
   count: number;
   /** Seed of the patches, their augmentation and their masks (default 0). */
   seed?: number;
+  /** Random flips and rotations of the patches (default none). */
   augment?: AugmentOptions;
 }
 

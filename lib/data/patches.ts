@@ -13,6 +13,7 @@ import { applyTransform, type AugmentOptions, randomTransform, type Transform } 
 export interface PatchOptions {
   /** Patch side in pixels. */
   size: number;
+  /** How many patches. */
   count: number;
   /** Seed (default 0): the same seed gives the same patches. */
   seed?: number;

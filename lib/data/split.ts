@@ -7,8 +7,11 @@ import { seededRandom, shuffled } from "./random.ts";
 
 /** Indices of the three parts. */
 export interface Split {
+  /** Indices of the training examples. */
   train: number[];
+  /** Indices of the validation examples. */
   validation: number[];
+  /** Indices of the test examples. */
   test: number[];
 }
 

@@ -9,8 +9,11 @@ import * as tf from "@tensorflow/tfjs";
 
 /** A tile: its tensor, where it starts, and the part of it ("core") that goes into the stitched result. */
 export interface Tile {
+  /** The tile's pixels. */
   tensor: tf.Tensor;
+  /** Its first row in the image. */
   top: number;
+  /** Its first column in the image. */
   left: number;
   /** The core, in image coordinates: [top, bottom) × [left, right). Cores do not overlap. */
   core: { top: number; bottom: number; left: number; right: number };

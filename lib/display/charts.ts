@@ -10,8 +10,11 @@ import { plot, type Trace } from "./plotly.ts";
 
 /** Titles of a plot. */
 export interface Titles {
+  /** The plot's title. */
   title?: string;
+  /** The horizontal axis's title. */
   xTitle?: string;
+  /** The vertical axis's title. */
   yTitle?: string;
   /** Height in pixels (default 360). */
   height?: number;
@@ -107,12 +110,15 @@ function classTraces(points: number[][], labels: ArrayLike<number>, names?: stri
 export interface BoundaryOptions extends Titles {
   /** Range of the first coordinate (default: the points', with a margin, else [-1, 1]). */
   xRange?: [number, number];
+  /** Range of the second coordinate (default as for `xRange`). */
   yRange?: [number, number];
   /** Grid points per side (default 100). */
   resolution?: number;
   /** Data to show on top, with its labels. */
   points?: number[][];
+  /** The class of each of `points`. */
   labels?: ArrayLike<number>;
+  /** Names of the classes, for the legend (default "class 0", "class 1", …). */
   classNames?: string[];
 }
 
@@ -243,7 +249,9 @@ export function confusionMatrixPlot(
 
 /** A named path of points, e.g. an optimiser's steps. */
 export interface Trajectory {
+  /** The optimizer's name, for the legend. */
   name: string;
+  /** The (x, y) points it visited, in order. */
   points: [number, number][];
 }
 

@@ -18,8 +18,11 @@ export type Trace = Record<string, unknown>;
 
 /** A plotly figure. */
 export interface Figure {
+  /** The traces, as plotly.js takes them. */
   data: Trace[];
+  /** Plotly's layout: titles, axes, size. */
   layout?: Record<string, unknown>;
+  /** Plotly's configuration: mode bar, responsiveness. */
   config?: Record<string, unknown>;
 }
 

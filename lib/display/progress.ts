@@ -67,8 +67,15 @@ export class ProgressBar {
   private lastDraw = -Infinity;
   private shown = false;
   private lastTenth = -1;
+  /** How much is done, out of {@linkcode ProgressBar.total}. */
   done = 0;
 
+  /**
+
+   * A bar at 0 of `total`, drawn at the first update.
+   * @param total how much there is to do, in steps
+   * @param options its label and how often it redraws
+   */
   constructor(readonly total: number, private readonly options: ProgressOptions = {}) {
     if (!Number.isInteger(total) || total < 0) {
       throw new Error(
@@ -91,6 +98,7 @@ export class ProgressBar {
     else this.drawInTerminal(text, finished);
   }
 
+  /** Draws the bar as HTML, updating the same display in place. */
   private async drawInNotebook(
     text: string,
     { fraction, text: after }: { fraction: number; text: string },
@@ -106,6 +114,7 @@ export class ProgressBar {
     this.shown = true;
   }
 
+  /** Draws the bar on one line of a terminal, or as a line per tenth in a log. */
   private drawInTerminal(text: string, finished: boolean): void {
     const encoder = new TextEncoder();
     if (Deno.stderr.isTerminal()) {

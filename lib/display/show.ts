@@ -13,7 +13,7 @@
 export type MimeBundle = Record<string, unknown>;
 
 /** The symbol Deno's Jupyter kernel looks for to display a value. */
-const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display") as never;
+export const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display") as never;
 
 /**
  * A value that knows how to show itself: a mime bundle with `text/plain` for terminals.
@@ -25,7 +25,10 @@ const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display") as never;
  * ```
  */
 export class Rich {
-  /** @param bundle must hold `text/plain`, the fallback of every front end. */
+  /**
+   * Wraps a mime bundle.
+   * @param bundle must hold `text/plain`, the fallback of every front end.
+   */
   constructor(readonly bundle: MimeBundle) {
     if (typeof bundle["text/plain"] !== "string") {
       throw new Error(
@@ -40,10 +43,12 @@ export class Rich {
     return this.bundle["text/plain"] as string;
   }
 
+  /** The mime bundle, for Deno's Jupyter kernel. */
   [JUPYTER_DISPLAY](): MimeBundle {
     return this.bundle;
   }
 
+  /** The plain text, for `console.log` and Deno's REPL. */
   [Symbol.for("Deno.customInspect")](): string {
     return this.toString();
   }

@@ -8,10 +8,10 @@ import { displayable, escapeHtml, Rich, type RichPromise } from "./show.ts";
 import { valuesOf } from "../backend/read.ts";
 
 /** A cell value a table can show. */
-export type Cell = number | string | boolean | null | undefined;
+export type TableCell = number | string | boolean | null | undefined;
 
 /** Rows a table shows: an array, a 2-D array or an array of records. */
-export type Rows = Cell[] | Cell[][] | Record<string, Cell>[];
+export type Rows = TableCell[] | TableCell[][] | Record<string, TableCell>[];
 
 /** What {@linkcode table} accepts: rows, or a tensor of rank 0–2. */
 export type TableInput = tf.Tensor | Rows;
@@ -26,22 +26,22 @@ export interface TableOptions {
   caption?: string;
 }
 
-function formatCell(value: Cell, digits: number): string {
+function formatCell(value: TableCell, digits: number): string {
   if (typeof value === "number") {
     return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(digits)));
   }
   return value === null || value === undefined ? "" : String(value);
 }
 
-function rowsOf(data: Rows, columns?: string[]): { header?: string[]; rows: Cell[][] } {
+function rowsOf(data: Rows, columns?: string[]): { header?: string[]; rows: TableCell[][] } {
   if (
     data.length > 0 && data.every((r) => r !== null && typeof r === "object" && !Array.isArray(r))
   ) {
-    const records = data as Record<string, Cell>[];
+    const records = data as Record<string, TableCell>[];
     const header = columns ?? [...new Set(records.flatMap((r) => Object.keys(r)))];
     return { header, rows: records.map((r) => header.map((k) => r[k])) };
   }
-  const rows = (data as (Cell | Cell[])[]).map((r) => Array.isArray(r) ? r : [r]);
+  const rows = (data as (TableCell | TableCell[])[]).map((r) => Array.isArray(r) ? r : [r]);
   return { header: columns, rows };
 }
 
@@ -97,7 +97,7 @@ export function table<T extends TableInput>(
   const [rows, columns] = data.rank === 2 ? data.shape : [1, data.size];
   return displayable(
     valuesOf(data).then((values) => {
-      const cells = Array.from(values) as Cell[];
+      const cells = Array.from(values) as TableCell[];
       const table = Array.from(
         { length: rows },
         (_, i) => cells.slice(i * columns, (i + 1) * columns),

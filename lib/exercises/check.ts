@@ -30,6 +30,7 @@ import {
  * ```
  */
 export class CheckFailure extends Error {
+  /** The error's name, as the feedback shows it. */
   override name = "CheckFailure";
 }
 
@@ -45,7 +46,12 @@ export class CheckFailure extends Error {
  * ```
  */
 export class NotDoneError extends Error {
-  override name = NOT_DONE_ERROR;
+  /** The name the grader reads to tell a stub from a wrong answer. */
+  override name: string = NOT_DONE_ERROR;
+  /**
+   * Says which exercise is not done yet.
+   * @param what the exercise, as the message names it
+   */
   constructor(what = "this exercise") {
     super(`${what} is not done yet: replace the stub with your code`);
   }

@@ -137,11 +137,17 @@ export async function ssim(
 
 /** How well predicted instances match true ones at one IoU threshold. */
 export interface InstanceMatch {
+  /** The IoU above which a predicted instance matches a true one. */
   threshold: number;
+  /** Predicted instances matched to a true one. */
   truePositives: number;
+  /** Predicted instances matched to none. */
   falsePositives: number;
+  /** True instances no prediction matched. */
   falseNegatives: number;
+  /** TP / (TP + FP). */
   precision: number;
+  /** TP / (TP + FN). */
   recall: number;
   /** TP / (TP + FP + FN), the "average precision" of the 2018 Data Science Bowl and StarDist. */
   averagePrecision: number;

@@ -7,8 +7,11 @@
 
 /** An element-wise activation: its value and its derivative at a pre-activation `z`. */
 export interface Activation {
+  /** The activation's name. */
   name: string;
+  /** The activation of a pre-activation z. */
   f(z: number): number;
+  /** Its derivative at z, for backprop. */
   df(z: number): number;
 }
 

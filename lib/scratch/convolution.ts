@@ -115,8 +115,11 @@ export function pool2d(image: Matrix, options: PoolOptions = {}): Matrix {
 
 /** A layer as the receptive field sees it: its window, stride and dilation. */
 export interface FieldLayer {
+  /** Side of the window. */
   kernel: number;
+  /** Step between windows (default 1). */
   stride?: number;
+  /** Spacing of the window's taps (default 1). */
   dilation?: number;
 }
 

@@ -8,7 +8,9 @@ import { type Activation, identity } from "./activations.ts";
 
 /** A trainable array and its gradient, updated in place by an optimiser. */
 export interface Param {
+  /** The values, changed in place by an optimizer's step. */
   value: number[];
+  /** The loss's gradient with respect to each value, from the last backward pass. */
   grad: number[];
 }
 
@@ -25,14 +27,26 @@ export interface Param {
  * ```
  */
 export class Dense {
+  /** Weights, [inputs][outputs]. */
   readonly W: number[][];
+  /** Biases, one per output. */
   readonly b: number[];
+  /** The loss's gradient with respect to `W`, from the last backward pass. */
   readonly gradW: number[][];
+  /** The loss's gradient with respect to `b`. */
   readonly gradB: number[];
   /** Kept from the forward pass for the backward pass. */
   private x: number[][] = [];
   private z: number[][] = [];
 
+  /**
+
+   * A layer with He- or Glorot-initialised weights (by its activation) and zero biases.
+   * @param inputs how many inputs
+   * @param outputs how many outputs
+   * @param activation applied after the affine map
+   * @param random the random numbers of the initialisation
+   */
   constructor(
     readonly inputs: number,
     readonly outputs: number,

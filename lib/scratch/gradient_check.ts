@@ -47,8 +47,11 @@ export function relativeError(a: number[], b: number[], floor = 1e-7): number {
 
 /** What {@linkcode gradientCheck} needs of a model. */
 export interface Differentiable {
+  /** The outputs for a batch of inputs, one row each. */
   forward(x: number[][]): number[][];
+  /** Fills the parameters' gradients from the gradient of the outputs. */
   backward(gradOutput: number[][]): unknown;
+  /** The trainable parameters. */
   params(): Param[];
 }
 

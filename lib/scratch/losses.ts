@@ -7,8 +7,11 @@
 
 /** A loss: its mean over the batch, and its gradient with respect to the outputs. */
 export interface Loss {
+  /** The loss's name. */
   name: string;
+  /** The mean loss of predictions y against targets t. */
   value(y: number[][], t: number[][]): number;
+  /** Its gradient with respect to y. */
   grad(y: number[][], t: number[][]): number[][];
 }
 

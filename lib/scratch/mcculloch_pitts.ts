@@ -31,6 +31,10 @@ function assertBits(values: number[], what: string): asserts values is Bit[] {
  * ```
  */
 export class McCullochPitts {
+  /**
+   * A neuron that fires at `threshold` active inputs.
+   * @param threshold how many active excitatory inputs make it fire
+   */
   constructor(readonly threshold: number) {
     if (!Number.isInteger(threshold) || threshold < 0) {
       throw new Error(

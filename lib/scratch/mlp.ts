@@ -29,8 +29,15 @@ export interface MLPOptions {
  * ```
  */
 export class MLP {
+  /** The dense layers, input to output. */
   readonly layers: Dense[];
 
+  /**
+
+   * Dense layers of the given sizes.
+   * @param sizes the width of each layer, inputs first, e.g. [2, 4, 1]
+   * @param options activations and the seed of the initialisation
+   */
   constructor(sizes: number[], options: MLPOptions = {}) {
     if (sizes.length < 2) {
       throw new Error(

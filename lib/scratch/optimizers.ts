@@ -8,7 +8,9 @@ import type { Param } from "./dense.ts";
 
 /** Updates parameters from their gradients. */
 export interface Optimizer {
+  /** The optimizer's name, for tables and legends. */
   readonly name: string;
+  /** Updates the parameters in place from their gradients. */
   step(params: Param[]): void;
 }
 
@@ -42,10 +44,16 @@ function checkRate(learningRate: number): void {
  * ```
  */
 export class SGD implements Optimizer {
+  /** The optimizer's name. */
   readonly name = "SGD";
+  /**
+   * An optimizer with the given hyperparameters (tfjs's defaults).
+   * @param learningRate the step size
+   */
   constructor(readonly learningRate: number) {
     checkRate(learningRate);
   }
+  /** Updates the parameters in place from their gradients. */
   step(params: Param[]): void {
     for (const p of params) {
       p.value.forEach((w, i) => p.value[i] = w - this.learningRate * p.grad[i]);
@@ -63,11 +71,19 @@ export class SGD implements Optimizer {
  * ```
  */
 export class Momentum implements Optimizer {
+  /** The optimizer's name. */
   readonly name: string = "momentum";
+  /** Each parameter's velocity: a running sum of its gradients. */
   protected readonly velocity = new State();
+  /**
+   * An optimizer with the given hyperparameters (tfjs's defaults).
+   * @param learningRate the step size
+   * @param momentum how much of the velocity each step keeps
+   */
   constructor(readonly learningRate: number, readonly momentum = 0.9) {
     checkRate(learningRate);
   }
+  /** Updates the parameters in place from their gradients. */
   step(params: Param[]): void {
     for (const p of params) {
       const v = this.velocity.of(p);
@@ -94,7 +110,9 @@ export class Momentum implements Optimizer {
  * ```
  */
 export class Nesterov extends Momentum {
+  /** The optimizer's name. */
   override readonly name = "Nesterov";
+  /** Nesterov steps from where the velocity is about to take the parameter. */
   protected override direction(v: number, g: number): number {
     return g + this.momentum * v;
   }
@@ -111,12 +129,20 @@ export class Nesterov extends Momentum {
  * ```
  */
 export class AdaGrad implements Optimizer {
+  /** The optimizer's name. */
   readonly name = "AdaGrad";
   private readonly sum: State;
+  /**
+   * An optimizer with the given hyperparameters (tfjs's defaults).
+   * @param learningRate the step size
+   * @param initialAccumulator the starting sum of squared gradients
+   * @param epsilon keeps the division finite
+   */
   constructor(readonly learningRate: number, initialAccumulator = 0.1, readonly epsilon = 1e-7) {
     checkRate(learningRate);
     this.sum = new State(initialAccumulator);
   }
+  /** Updates the parameters in place from their gradients. */
   step(params: Param[]): void {
     for (const p of params) {
       const s = this.sum.of(p);
@@ -139,11 +165,19 @@ export class AdaGrad implements Optimizer {
  * ```
  */
 export class RMSProp implements Optimizer {
+  /** The optimizer's name. */
   readonly name = "RMSProp";
   private readonly meanSquare = new State();
+  /**
+   * An optimizer with the given hyperparameters (tfjs's defaults).
+   * @param learningRate the step size
+   * @param decay how much of the mean square each step keeps
+   * @param epsilon keeps the division finite
+   */
   constructor(readonly learningRate: number, readonly decay = 0.9, readonly epsilon = 1e-7) {
     checkRate(learningRate);
   }
+  /** Updates the parameters in place from their gradients. */
   step(params: Param[]): void {
     for (const p of params) {
       const s = this.meanSquare.of(p);
@@ -167,10 +201,18 @@ export class RMSProp implements Optimizer {
  * ```
  */
 export class Adam implements Optimizer {
+  /** The optimizer's name. */
   readonly name = "Adam";
   private readonly m = new State();
   private readonly v = new State();
   private t = 0;
+  /**
+   * An optimizer with the given hyperparameters (tfjs's defaults).
+   * @param learningRate the step size
+   * @param beta1 decay of the gradients' mean
+   * @param beta2 decay of their mean square
+   * @param epsilon keeps the division finite
+   */
   constructor(
     readonly learningRate: number,
     readonly beta1 = 0.9,
@@ -179,6 +221,7 @@ export class Adam implements Optimizer {
   ) {
     checkRate(learningRate);
   }
+  /** Updates the parameters in place from their gradients. */
   step(params: Param[]): void {
     this.t++;
     const correction1 = 1 - this.beta1 ** this.t, correction2 = 1 - this.beta2 ** this.t;

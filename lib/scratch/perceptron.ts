@@ -7,9 +7,13 @@
 
 /** The perceptron's weights and bias after one epoch, and how many inputs it got wrong. */
 export interface PerceptronEpoch {
+  /** The epoch, from 1. */
   epoch: number;
+  /** The weights after the epoch. */
   weights: number[];
+  /** The bias after the epoch. */
   bias: number;
+  /** How many examples it got wrong during the epoch. */
   errors: number;
 }
 
@@ -33,9 +37,17 @@ export interface PerceptronTrainOptions {
  * ```
  */
 export class Perceptron {
+  /** One weight per input. */
   weights: number[];
+  /** The bias: the negative of the threshold. */
   bias = 0;
 
+  /**
+
+   * A perceptron with zero (or the given) weights and a zero bias.
+   * @param inputs how many inputs
+   * @param weights the starting weights (default zeros)
+   */
   constructor(inputs: number, weights?: number[]) {
     this.weights = weights ? [...weights] : Array(inputs).fill(0);
     if (this.weights.length !== inputs) {

@@ -12,7 +12,9 @@ import { seededRandom, shuffled } from "../data/random.ts";
 
 /** Inputs and targets, one example per row of the first axis. */
 export interface Data {
+  /** Inputs, one example per row of the first axis. */
   x: tf.Tensor;
+  /** Targets, in the same order. */
   y: tf.Tensor;
 }
 
@@ -24,10 +26,15 @@ export type Metric = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
 
 /** What one epoch gave: the training loss, validation loss and metrics (means over the epoch). */
 export interface EpochLog {
+  /** The epoch, from 1. */
   epoch: number;
+  /** Mean training loss over the epoch. */
   loss: number;
+  /** Loss on the validation data, if given. */
   valLoss?: number;
+  /** The learning rate during the epoch. */
   learningRate: number;
+  /** How long the epoch took. */
   seconds: number;
   /** Training metrics by name, and validation metrics as `val<Name>`. */
   [metric: string]: number | undefined;
@@ -35,10 +42,15 @@ export interface EpochLog {
 
 /** What callbacks can see and do while `fit` runs. */
 export interface TrainingContext {
+  /** The model being trained. */
   model: tf.LayersModel;
+  /** Its optimizer (callbacks may change its learning rate). */
   optimizer: tf.Optimizer;
+  /** How many epochs `fit` runs at most. */
   epochs: number;
+  /** Batches in each epoch. */
   batchesPerEpoch: number;
+  /** The logs of the epochs so far. */
   history: EpochLog[];
   /** Ask `fit` to stop after this epoch (early stopping). */
   stop(): void;
@@ -91,6 +103,7 @@ export interface FitOptions {
   shuffle?: boolean;
   /** Seed of the shuffling (default 0): the same seed gives the same batches. */
   seed?: number;
+  /** Hooks called as training goes (default none). */
   callbacks?: Callback[];
 }
 

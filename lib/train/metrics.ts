@@ -108,8 +108,11 @@ export function perClassAccuracy(matrix: number[][]): number[] {
 
 /** Precision, recall and F1 of one class. */
 export interface ClassScores {
+  /** Of the examples predicted as the class, the fraction that are. */
   precision: number;
+  /** Of the examples of the class, the fraction predicted as it. */
   recall: number;
+  /** The harmonic mean of precision and recall. */
   f1: number;
 }
 
