@@ -22,34 +22,28 @@ import {
   writeTiff,
 } from "@course/lib";
 import { IMAGE_EXTENSIONS, readImageValues } from "../lib/imaging/image_file.ts";
-import { commandLine, runCommand } from "../contract/command_line.ts";
-import { checkImageSize } from "./images.ts";
+import { runCommand } from "../contract/command_line.ts";
+import { checkImageSize, patchSide, stemOf, trainingCommand } from "./images.ts";
 
 async function main(args: string[]): Promise<void> {
-  const cli = commandLine({
+  const { cli, training: { patches, epochs, seed } } = trainingCommand({
     name: "denoise",
     verb: "denoise",
-    usage: "<noisy.tif|png> [--out denoised.tif] [--patches N] [--epochs N] [--seed N]",
+    usage: "<noisy.tif|png> [--out denoised.tif]",
     what: "a noisy image",
     positionals: [1, 1],
-    options: { out: undefined, patches: "6000", epochs: "3", seed: "0" },
-  }, args);
+    options: { out: undefined },
+  }, 6000, args);
   const path = cli.file(cli.args[0], IMAGE_EXTENSIONS);
-  const out = cli.output(cli.text("out") ?? path.replace(/\.(tiff?|png)$/i, "") + "_n2v.tif");
-  const [patches, epochs, seed] = [
-    cli.count("patches", 1),
-    cli.count("epochs", 1),
-    cli.count("seed"),
-  ];
+  const out = cli.output(cli.text("out") ?? stemOf(path) + "_n2v.tif");
   // Read before the backend starts: a file that is not an image stops here, in one line.
   const pixels = checkImageSize(cli, await readImageValues(path), path);
 
   await init();
   const noisy = tf.tensor2d(pixels.values, pixels.shape);
   const { x: scaled, mean, std } = await standardise(noisy);
-  const size = Math.min(32, ...noisy.shape.map((side) => 2 ** Math.floor(Math.log2(side))));
   const data = await n2vPatches(scaled, {
-    size,
+    size: patchSide(noisy.shape, 32),
     count: patches,
     fraction: 0.1,
     seed,

@@ -1,10 +1,11 @@
 /**
- * What the examples ask of an image before they train on it.
+ * What the examples (`deno task denoise`, `deno task segment`) share: the training options they
+ * take, and what they ask of an image before they train on it.
  *
  * @module
  */
 import type { ImageValues } from "../lib/imaging/image_file.ts";
-import type { CommandLine } from "../contract/command_line.ts";
+import { type CommandLine, commandLine, type CommandSpec } from "../contract/command_line.ts";
 
 /** The smallest side a U-Net of the examples trains on: one 16×16 patch. */
 const SMALLEST = 16;
@@ -27,4 +28,74 @@ export function checkImageSize(cli: CommandLine, image: ImageValues, path: strin
     );
   }
   return image;
+}
+
+/** How an example trains: patches per epoch, epochs and the seed of everything random. */
+export interface Training {
+  /** How many patches to train on. */
+  patches: number;
+  /** How many passes over them. */
+  epochs: number;
+  /** The seed of the patches, their augmentation and the model's weights. */
+  seed: number;
+}
+
+/**
+ * Parses a training example's command line: its own arguments and options, and the training
+ * options both examples take (`--patches`, `--epochs 3`, `--seed 0`), checked.
+ *
+ * @example
+ * ```ts
+ * import { trainingCommand } from "./images.ts";
+ * const { cli, training } = trainingCommand(
+ *   { name: "denoise", verb: "denoise", usage: "<image>", positionals: [1, 1], options: {} },
+ *   400,
+ *   ["a.tif", "--epochs", "2"],
+ * );
+ * training; // { patches: 400, epochs: 2, seed: 0 }
+ * ```
+ */
+export function trainingCommand(
+  spec: CommandSpec,
+  patches: number,
+  args: string[],
+): { cli: CommandLine; training: Training } {
+  const cli = commandLine({
+    ...spec,
+    usage: `${spec.usage} [--patches N] [--epochs N] [--seed N]`,
+    options: { ...spec.options, patches: String(patches), epochs: "3", seed: "0" },
+  }, args);
+  const training = {
+    patches: cli.count("patches", 1),
+    epochs: cli.count("epochs", 1),
+    seed: cli.count("seed"),
+  };
+  return { cli, training };
+}
+
+/**
+ * The side of the square training patches: the largest power of two that fits the image, at most
+ * `largest`.
+ *
+ * @example
+ * ```ts
+ * import { patchSide } from "./images.ts";
+ * patchSide([100, 40], 64); // 32
+ * ```
+ */
+export function patchSide(shape: readonly number[], largest: number): number {
+  return Math.min(largest, ...shape.map((side) => 2 ** Math.floor(Math.log2(side))));
+}
+
+/**
+ * An image file's path without its extension, where the outputs' names start.
+ *
+ * @example
+ * ```ts
+ * import { stemOf } from "./images.ts";
+ * stemOf("cells/a.tif"); // "cells/a"
+ * ```
+ */
+export function stemOf(path: string): string {
+  return path.replace(/\.(tiff?|png)$/i, "");
 }

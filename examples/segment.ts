@@ -21,28 +21,26 @@ import {
   writeTiff,
 } from "@course/lib";
 import { IMAGE_EXTENSIONS, type ImageValues, readImageValues } from "../lib/imaging/image_file.ts";
-import { commandLine, runCommand } from "../contract/command_line.ts";
-import { checkImageSize } from "./images.ts";
+import { runCommand } from "../contract/command_line.ts";
+import { checkImageSize, patchSide, stemOf, trainingCommand } from "./images.ts";
 
 async function main(args: string[]): Promise<void> {
-  const cli = commandLine({
-    name: "segment",
-    verb: "segment",
-    usage:
-      "<image> <mask> [--predict other.tif] [--out prefix] [--patches N] [--epochs N] [--seed N]",
-    what: "an image and its mask",
-    positionals: [2, 2],
-    options: { predict: undefined, out: undefined, patches: "400", epochs: "3", seed: "0" },
-  }, args);
+  const { cli, training: { patches, epochs, seed } } = trainingCommand(
+    {
+      name: "segment",
+      verb: "segment",
+      usage: "<image> <mask> [--predict other.tif] [--out prefix]",
+      what: "an image and its mask",
+      positionals: [2, 2],
+      options: { predict: undefined, out: undefined },
+    },
+    400,
+    args,
+  );
   const [imagePath, maskPath] = cli.args.map((path) => cli.file(path, IMAGE_EXTENSIONS));
   const predict = cli.text("predict");
   const target = predict === undefined ? imagePath : cli.file(predict, IMAGE_EXTENSIONS);
-  const prefix = cli.output(cli.text("out") ?? target.replace(/\.(tiff?|png)$/i, ""));
-  const [patches, epochs, seed] = [
-    cli.count("patches", 1),
-    cli.count("epochs", 1),
-    cli.count("seed"),
-  ];
+  const prefix = cli.output(cli.text("out") ?? stemOf(target));
   // Read before the backend starts: a file that is not an image stops here, in one line.
   const imageValues = checkImageSize(cli, await readImageValues(imagePath), imagePath);
   const maskValues = await readImageValues(maskPath);
@@ -60,9 +58,8 @@ async function main(args: string[]): Promise<void> {
   const tensorOf = ({ values, shape }: ImageValues) => tf.tensor2d(values, shape);
   const image = await percentileNormalise(tensorOf(imageValues));
   const foreground = tf.tidy(() => tensorOf(maskValues).greater(0).toFloat());
-  const size = Math.min(64, ...image.shape.map((side) => 2 ** Math.floor(Math.log2(side))));
   const data = await trainingPatches(image, foreground, {
-    size,
+    size: patchSide(image.shape, 64),
     count: patches,
     seed,
     foreground: 0.5,

@@ -66,6 +66,16 @@ function convInfo(
   );
 }
 
+/** The backend's own stride-1, valid convolution (XNNPACK), with the given dilations. */
+function convolve(backend: Backend, x: Info, filter: Info, dilations: [number, number]): Info {
+  return run("Conv2D", backend, { x, filter }, {
+    strides: [1, 1],
+    pad: "valid",
+    dataFormat: "NHWC",
+    dilations,
+  });
+}
+
 /**
  * Input channel counts up to this take the filter gradient as patches × dy, a matrix multiply:
  * XNNPACK's convolution with so few channels (and a kernel as large as the image) is slow.
@@ -127,10 +137,7 @@ function tiles(info: tf.backend_util.Conv2DInfo): boolean {
  * The filter gradient: conv2d(xᵀ, dyᵀ) with x as [Cin, H, W, N], dy as a filter [OH, OW, N, Cout],
  * dilation = the forward stride; then [Cin, KH, KW, Cout] → [KH, KW, Cin, Cout].
  */
-function conv2DBackpropFilter(
-  args: KernelArgs,
-): Info {
-  const backend = args.backend as Backend;
+function conv2DBackpropFilter(args: KernelArgs, backend: Backend): Info {
   const { x, dy } = args.inputs;
   const filterShape = args.attrs.filterShape as number[];
   const info = convInfo(x.shape, filterShape, args.attrs as never);
@@ -153,12 +160,7 @@ function conv2DBackpropFilter(
   const xt = run("Transpose", backend, { x }, { perm: [3, 1, 2, 0] });
   const framed = padOrCrop(backend, xt, [pad.top, bottom, pad.left, right]);
   const dyt = run("Transpose", backend, { x: dy }, { perm: [1, 2, 0, 3] });
-  const conv = run("Conv2D", backend, { x: framed.info, filter: dyt }, {
-    strides: [1, 1],
-    pad: "valid",
-    dataFormat: "NHWC",
-    dilations: [sh, sw],
-  });
+  const conv = convolve(backend, framed.info, dyt, [sh, sw]);
   const dw = run("Transpose", backend, { x: conv }, { perm: [1, 2, 0, 3] });
   free(backend, xt, dyt, conv, ...(framed.made ? [framed.info] : []));
   return dw;
@@ -219,10 +221,7 @@ function tiledBackpropInput(
 }
 
 /** The input gradient: a full stride-1 convolution of (dilated) dy with the rotated, swapped filter. */
-function conv2DBackpropInput(
-  args: KernelArgs,
-): Info {
-  const backend = args.backend as Backend;
+function conv2DBackpropInput(args: KernelArgs, backend: Backend): Info {
   const { dy, filter } = args.inputs;
   const inputShape = args.attrs.inputShape as number[];
   const info = convInfo(inputShape, filter.shape, args.attrs as never);
@@ -235,12 +234,7 @@ function conv2DBackpropInput(
   const framed = padOrCrop(backend, spread.info, [top, bottom, left, right]);
   const flipped = run("Reverse", backend, { x: filter }, { dims: [0, 1] });
   const swapped = run("Transpose", backend, { x: flipped }, { perm: [0, 1, 3, 2] });
-  const dx = run("Conv2D", backend, { x: framed.info, filter: swapped }, {
-    strides: [1, 1],
-    pad: "valid",
-    dataFormat: "NHWC",
-    dilations: [1, 1],
-  });
+  const dx = convolve(backend, framed.info, swapped, [1, 1]);
   free(
     backend,
     flipped,
@@ -256,10 +250,7 @@ function conv2DBackpropInput(
  * backend). One pass in JavaScript over the heap, channels innermost; the backend's own kernel
  * takes ~15× longer on the Fashion CNN.
  */
-function maxPoolGrad(
-  args: KernelArgs,
-): Info {
-  const backend = args.backend as Backend;
+function maxPoolGrad(args: KernelArgs, backend: Backend): Info {
   const { dy, input } = args.inputs;
   const { filterSize, strides, pad, dimRoundingMode } = args.attrs as {
     filterSize: number | [number, number];
@@ -315,7 +306,7 @@ function maxPoolGrad(
  * ```
  */
 export function registerConvolutionGradients(): void {
-  const kernels: [string, (args: KernelArgs) => Info][] = [
+  const kernels: [string, (args: KernelArgs, backend: Backend) => Info][] = [
     ["Conv2DBackpropFilter", conv2DBackpropFilter],
     ["Conv2DBackpropInput", conv2DBackpropInput],
     ["MaxPoolGrad", maxPoolGrad],
@@ -325,7 +316,8 @@ export function registerConvolutionGradients(): void {
     tf.registerKernel({
       kernelName,
       backendName: "wasm",
-      kernelFunc: kernelFunc as unknown as tf.KernelFunc,
+      kernelFunc: ((args: KernelArgs) =>
+        kernelFunc(args, args.backend as Backend)) as unknown as tf.KernelFunc,
     });
   }
 }

@@ -35,6 +35,17 @@ export interface CrossEntropyOptions {
 /** Keeps probabilities away from 0 and 1, where the logarithm is infinite (as Keras does). */
 const EPSILON = 1e-7;
 
+/** Checks that targets and predictions have one shape, then computes the loss in a tidy. */
+function lossOf(
+  loss: string,
+  yTrue: tf.Tensor,
+  yPred: tf.Tensor,
+  compute: () => tf.Tensor,
+): tf.Scalar {
+  sameShape(yTrue, yPred, loss);
+  return tf.tidy(compute) as tf.Scalar;
+}
+
 function sameShape(yTrue: tf.Tensor, yPred: tf.Tensor, loss: string): void {
   if (yTrue.shape.join() !== yPred.shape.join()) {
     throw new Error(
@@ -54,8 +65,12 @@ function sameShape(yTrue: tf.Tensor, yPred: tf.Tensor, loss: string): void {
  * ```
  */
 export function mse(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
-  sameShape(yTrue, yPred, "the mean squared error");
-  return tf.tidy(() => tf.mean(tf.squaredDifference(yPred, yTrue))) as tf.Scalar;
+  return lossOf(
+    "the mean squared error",
+    yTrue,
+    yPred,
+    () => tf.mean(tf.squaredDifference(yPred, yTrue)),
+  );
 }
 
 /**
@@ -68,8 +83,12 @@ export function mse(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
  * ```
  */
 export function mae(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
-  sameShape(yTrue, yPred, "the mean absolute error");
-  return tf.tidy(() => tf.mean(tf.abs(tf.sub(yPred, yTrue)))) as tf.Scalar;
+  return lossOf(
+    "the mean absolute error",
+    yTrue,
+    yPred,
+    () => tf.mean(tf.abs(tf.sub(yPred, yTrue))),
+  );
 }
 
 /**
@@ -86,8 +105,7 @@ export function binaryCrossEntropy(
   yPred: tf.Tensor,
   options: CrossEntropyOptions = {},
 ): tf.Scalar {
-  sameShape(yTrue, yPred, "the binary cross-entropy");
-  return tf.tidy(() => {
+  return lossOf("the binary cross-entropy", yTrue, yPred, () => {
     if (options.fromLogits) {
       // max(z, 0) − z·t + log(1 + e^−|z|): the same value without overflow.
       const z = yPred;
@@ -128,8 +146,12 @@ export function categoricalCrossEntropy(
   yPred: tf.Tensor,
   options: CrossEntropyOptions = {},
 ): tf.Scalar {
-  sameShape(yTrue, yPred, "the categorical cross-entropy");
-  return tf.tidy(() => tf.mean(crossEntropyPerExample(yTrue, yPred, options.fromLogits)));
+  return lossOf(
+    "the categorical cross-entropy",
+    yTrue,
+    yPred,
+    () => tf.mean(crossEntropyPerExample(yTrue, yPred, options.fromLogits)),
+  );
 }
 
 /**
@@ -194,8 +216,12 @@ function diceCoefficient(yTrue: tf.Tensor, yPred: tf.Tensor, smooth: number): tf
  * ```
  */
 export function softDice(yTrue: tf.Tensor, yPred: tf.Tensor, options: DiceOptions = {}): tf.Scalar {
-  sameShape(yTrue, yPred, "the Dice loss");
-  return tf.tidy(() => tf.sub(1, tf.mean(diceCoefficient(yTrue, yPred, options.smooth ?? 1))));
+  return lossOf(
+    "the Dice loss",
+    yTrue,
+    yPred,
+    () => tf.sub(1, tf.mean(diceCoefficient(yTrue, yPred, options.smooth ?? 1))),
+  );
 }
 
 /**
@@ -209,8 +235,12 @@ export function softDice(yTrue: tf.Tensor, yPred: tf.Tensor, options: DiceOption
  * ```
  */
 export function logDice(yTrue: tf.Tensor, yPred: tf.Tensor, options: DiceOptions = {}): tf.Scalar {
-  sameShape(yTrue, yPred, "the log-Dice loss");
-  return tf.tidy(() => tf.neg(tf.mean(tf.log(diceCoefficient(yTrue, yPred, options.smooth ?? 1)))));
+  return lossOf(
+    "the log-Dice loss",
+    yTrue,
+    yPred,
+    () => tf.neg(tf.mean(tf.log(diceCoefficient(yTrue, yPred, options.smooth ?? 1)))),
+  );
 }
 
 /**
