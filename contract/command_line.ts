@@ -1,4 +1,6 @@
 /**
+ * Used by every command.
+ *
  * The course's commands (`deno task run`, `grade`, `denoise`, …) as a user meets them: options
  * parsed with one-line errors, paths taken from the folder the command was typed in and checked
  * before any work starts, and every error reported as one line with exit status 1, never a stack

@@ -1,7 +1,8 @@
 /**
- * What a lesson publishes and the tools read (used by every lesson with exercises, the runner,
- * the release tool and the grader): the mime types of check verdicts and reported results, the
- * structured verdict of a check, and the markers of a solution region and its stub.
+ * Used by every lesson, and by `deno task grade`.
+ *
+ * What a lesson publishes and the tools read: the mime types of check verdicts and reported
+ * results, the structured verdict of a check, and the markers of a solution region and its stub.
  *
  * @module
  */

@@ -1,7 +1,8 @@
 /**
- * The project's files on this machine (used by the library, the data loaders and every tool):
- * where the project and the cache are, finding commands on `PATH`, and writing files so that a
- * crash never leaves half of one.
+ * Used by every lesson, the data loaders and every command.
+ *
+ * The project's files on this machine: where the project and the cache are, finding commands on
+ * `PATH`, and writing files so that a crash never leaves half of one.
  *
  * @module
  */

@@ -1,7 +1,8 @@
 /**
- * The course's environment variables in one list, with their parsing and defaults (used by every
- * lesson through `settings()` and `init()`, and by the grader, which hands them to attendees'
- * kernels).
+ * Used by every lesson (through `settings()` and `init()`), and by `deno task grade`, which hands
+ * the variables to attendees' kernels.
+ *
+ * The course's environment variables in one list, with their parsing and defaults.
  *
  * @module
  */

@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 02–10; by the commands.
+ *
  * What every data set says about itself: sizes, classes, value range, source and licence.
  *
  * @module

@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 04 and 05.
+ *
  * The 8×8 handwritten digits shipped with scikit-learn: 1797 images, values 0–16, classes 0–9.
  * From the UCI Optical Recognition of Handwritten Digits data set, CC BY 4.0.
  *

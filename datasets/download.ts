@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 04–08; by the commands.
+ *
  * Reading data files: gunzip, SHA-256 checks, and checked downloads that never
  * leave a partial file behind.
  *

@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 06–08; by the commands.
+ *
  * Fashion-MNIST (Xiao, Rasul and Vollgraf, 2017): 70,000 grey 28×28 images of clothing in 10
  * classes, 60,000 for training and 10,000 for testing. MIT licence.
  *

@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 09 and 10.
+ *
  * Real microscopy and test images shipped with the course: DSB 2018 fluorescence nuclei with their
  * instance mask, another nuclei image without mask, and scikit-image's camera and cell images.
  *

@@ -1,4 +1,6 @@
 /**
+ * Used by lesson 08; by `deno task train:base`.
+ *
  * Networks the course ships trained, so that lessons reuse them instead of training for minutes.
  *
  * @module

@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 02 and 03.
+ *
  * Synthetic, seeded 2-D data sets for the first lessons: logic gates, blobs, two moons, circles and
  * spirals. The same seed always gives the same points.
  *

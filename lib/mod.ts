@@ -207,10 +207,13 @@ export {
 export {
   convBlock,
   type ConvBlockOptions,
+  downBlock,
   type Seeds,
   unet,
   type UNetOptions,
   unetReceptiveField,
+  upBlock,
+  type UpBlockOptions,
   type Upsampling,
 } from "./models/blocks.ts";
 export {

@@ -1,7 +1,9 @@
 /**
- * Autograding (used by `deno task grade`), as nbgrader's `autograde`: each attendee's notebook is
- * rebuilt with the course's checks and hidden checks, run in a fresh kernel inside a sandbox, and
- * scored; the gradebook and each attendee's feedback are written atomically.
+ * Used by `deno task grade`.
+ *
+ * Autograding, as nbgrader's `autograde`: each attendee's notebook is rebuilt with the course's
+ * checks and hidden checks, run in a fresh kernel inside a sandbox, and scored; the gradebook and
+ * each attendee's feedback are written atomically.
  *
  * @module
  */

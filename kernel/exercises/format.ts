@@ -1,4 +1,6 @@
 /**
+ * Used by `deno task grade` and `deno task release`.
+ *
  * The course's exercise format, as the release and grading tools read it.
  *
  * - A **solution cell** has `metadata.course = { id, type: "solution" }`. Inside its code, the

@@ -1,4 +1,6 @@
 /**
+ * Used by `deno task grade`.
+ *
  * What grading writes for people: the instructor's gradebook (CSV, one row per exercise) and each
  * attendee's feedback (Markdown, each check's message in plain words).
  *

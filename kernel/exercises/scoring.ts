@@ -1,4 +1,6 @@
 /**
+ * Used by `deno task grade`.
+ *
  * Grading one notebook, as nbgrader's autograder does: the attendee's notebook with the cells
  * they may not edit (checks, hidden checks) restored from the source, and each exercise scored
  * from the results its checks published when that notebook ran.

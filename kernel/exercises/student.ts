@@ -1,7 +1,8 @@
 /**
- * The attendees' version of notebooks (used by `deno task release`), as nbgrader's "generate
- * assignment": solutions replaced by their stubs, hidden checks removed, visible checks kept,
- * outputs cleared.
+ * Used by `deno task release`.
+ *
+ * The attendees' version of notebooks, as nbgrader's "generate assignment": solutions replaced by
+ * their stubs, hidden checks removed, visible checks kept, outputs cleared.
  *
  * @module
  */

@@ -1,6 +1,9 @@
 /**
- * The course's Jupyter kernelspec: this project's pinned Deno, run as `deno jupyter --kernel`,
- * with message interrupts, no colour codes and a V8 heap sized to the machine.
+ * Used by `deno task course`, `deno task doctor`, `deno task grade`, `deno task kernel:install`,
+ * `deno task kernel:uninstall`, `deno task run`, `deno task setup` and `deno task test`.
+ *
+ * The course's Jupyter kernelspec: this project's pinned Deno, run as `deno jupyter --kernel`, with
+ * message interrupts, no colour codes and a V8 heap sized to the machine.
  *
  * @module
  */

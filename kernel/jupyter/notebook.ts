@@ -1,4 +1,6 @@
 /**
+ * Used by `deno task grade`, `deno task release` and `deno task run`.
+ *
  * Notebooks as files: reading and checking nbformat 4, turning kernel messages into outputs, and
  * writing executed copies.
  *

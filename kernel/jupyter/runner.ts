@@ -1,4 +1,6 @@
 /**
+ * Used by `deno task grade` and `deno task run`.
+ *
  * Executes a notebook top to bottom through a Jupyter server, as a front end would, and keeps
  * every output, including those the Deno kernel publishes after a cell reports `idle`.
  *

@@ -1,16 +1,19 @@
 /**
+ * Used by `deno task course`, `deno task doctor`, `deno task grade`, `deno task run`, `deno task
+ * setup` and `deno task test`.
+ *
  * The sandbox in which grading runs attendees' code: bubblewrap (Linux user namespaces, from
  * Debian's `bubblewrap`) around a Jupyter server and the kernels it starts, because Deno's kernel
  * itself always runs with every permission.
  *
  * Inside, the file system holds only the system (`/usr`, `/etc`, read-only), the parts of the
  * project a lesson imports (`deno.json`, `package.json`, `node_modules/`, `lib/`, `datasets/`,
- * read-only), the attendee's scratch folder mounted as the project's `notebooks/` (read-write),
- * the server's own folder, and a small `/tmp`. Source notebooks, hidden checks, other attendees'
+ * read-only), the attendee's scratch folder mounted as the project's `notebooks/` (read-write), the
+ * server's own folder, and a small `/tmp`. Source notebooks, hidden checks, other attendees'
  * submissions, the grader's output and the rest of the machine are simply not there. There is no
- * network but the sandbox's own loopback, and resource limits bound memory, processes, CPU time
- * and file size. Run as root, the sandbox drops to the user `nobody` first, since the kernel
- * exempts root from the process limit.
+ * network but the sandbox's own loopback, and resource limits bound memory, processes, CPU time and
+ * file size. Run as root, the sandbox drops to the user `nobody` first, since the kernel exempts
+ * root from the process limit.
  *
  * @module
  */

@@ -1,4 +1,6 @@
 /**
+ * Used by `deno task grade` and `deno task run`.
+ *
  * A Jupyter server for headless runs: Debian's (or any) `jupyter-server`, started on 127.0.0.1
  * with a free port, a random token and this checkout's kernelspec; or an already running one.
  *

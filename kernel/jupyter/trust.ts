@@ -1,4 +1,6 @@
 /**
+ * Used by `deno task run`.
+ *
  * Notebook trust: Jupyter shows HTML outputs that carry scripts (the course's plotly figures) only
  * in notebooks it trusts, that is, whose signature, made with this user's Jupyter secret, it
  * recorded. Outputs made in the UI are trusted as they appear; a notebook executed elsewhere, as

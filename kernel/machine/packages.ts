@@ -1,7 +1,9 @@
 /**
- * Installing what the course needs and is missing (used by `deno task setup`, `npm start` and
- * `npm test`): the system packages through `sudo apt-get` on Debian and Ubuntu (elsewhere, one
- * message saying what to install), the data that no package provides, and the course kernel.
+ * Used by `deno task course`, `deno task doctor`, `deno task setup` and `deno task test`.
+ *
+ * Installing what the course needs and is missing: the system packages through `sudo apt-get` on
+ * Debian and Ubuntu (elsewhere, one message saying what to install), the data that no package
+ * provides, and the course kernel.
  *
  * @module
  */

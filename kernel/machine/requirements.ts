@@ -1,4 +1,6 @@
 /**
+ * Used by `deno task course`, `deno task doctor`, `deno task setup` and `deno task test`.
+ *
  * What the course needs on a machine, each with a check and the command that fixes it: the list
  * that `deno task doctor` prints and that the set-up installs from.
  *

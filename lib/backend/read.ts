@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 00–10; by the commands.
+ *
  * Reading tensors into plain numbers, asynchronously.
  *
  * On the WebGPU backend a tensor lives on the GPU, and under Deno a synchronous read

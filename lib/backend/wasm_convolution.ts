@@ -1,7 +1,8 @@
 /**
- * The convolution gradients for tfjs's WebAssembly backend (used through `init()` by lessons 06–11,
- * whose CNNs and U-Nets train on WebAssembly), built on the backend's fast forward convolution
- * (XNNPACK), and a one-pass MaxPoolGrad.
+ * Used by lessons 00 and 04–10; by the commands.
+ *
+ * The convolution gradients for tfjs's WebAssembly backend, built on the backend's fast forward
+ * convolution (XNNPACK), and a one-pass MaxPoolGrad.
  *
  * tfjs 4.22's wasm backend has no `Conv2DBackpropFilter` (so it cannot train a CNN at all), and its
  * `Conv2DBackpropInput` is a naive loop. Both gradients are convolutions in disguise:

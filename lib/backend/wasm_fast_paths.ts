@@ -1,9 +1,10 @@
 /**
- * Fast paths for tfjs's WebAssembly backend (used through `init()` by every lesson that trains on
- * WebAssembly, lessons 06–11 most): kernels whose backend versions copy or loop far more than they
- * need to on a training step (tiling, transposed matrix products, leading-axis sums, concatenation
- * and its gradient, identity), each in front of the backend's own kernel for the cases it does not
- * cover; and the registration of these with the convolution gradients.
+ * Used by lessons 00 and 04–10; by the commands.
+ *
+ * Fast paths for tfjs's WebAssembly backend: kernels whose backend versions copy or loop far more
+ * than they need to on a training step (tiling, transposed matrix products, leading-axis sums,
+ * concatenation and its gradient, identity), each in front of the backend's own kernel for the
+ * cases it does not cover; and the registration of these with the convolution gradients.
  *
  * @module
  */

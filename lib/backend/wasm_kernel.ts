@@ -1,7 +1,9 @@
 /**
- * What the course's wasm kernels share (used through `init()` by every lesson that trains on
- * WebAssembly): tfjs's kernel arguments, running the backend's own kernels on its heap, freeing
- * intermediate results, and one wrapper that puts a fast path in front of a backend kernel.
+ * Used by lessons 00 and 04–10; by the commands.
+ *
+ * What the course's wasm kernels share: tfjs's kernel arguments, running the backend's own kernels
+ * on its heap, freeing intermediate results, and one wrapper that puts a fast path in front of a
+ * backend kernel.
  *
  * @module
  */

@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 00 and 04–10; by the commands.
+ *
  * Multithreading for tfjs's WebAssembly backend under Deno.
  *
  * tfjs 4.22 never uses its threaded build here, for three reasons, each worked around below:

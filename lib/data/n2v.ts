@@ -1,4 +1,6 @@
 /**
+ * Used by lesson 10; by `deno task denoise`.
+ *
  * Noise2Void's blind-spot masking (Krull, Buchholz and Jug, 2019): a few pixels of a noisy patch are
  * replaced by random neighbours, and the network learns to predict their original values from the
  * surroundings alone. Since pixel-independent noise cannot be predicted from the neighbours, the

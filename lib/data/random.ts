@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 02–10; by `deno task denoise`, `deno task segment` and `deno task train:base`.
+ *
  * Seeded random numbers, so that lessons and tests give the same results on every run.
  *
  * @module

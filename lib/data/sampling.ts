@@ -1,4 +1,6 @@
 /**
+ * Used by lesson 07.
+ *
  * Weighted sampling of examples, to show a network rare classes as often as common ones.
  *
  * @module

@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 04 and 07.
+ *
  * Seeded train/validation/test splits, optionally stratified by class.
  *
  * @module

@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 09 and 10; by `deno task denoise` and `deno task segment`.
+ *
  * Tiling large images with overlap and stitching the tiles back, so a network can process images
  * larger than memory allows; with an overlap of at least half the receptive field, tiled prediction
  * equals whole-image prediction.

@@ -1,7 +1,9 @@
 /**
- * The course's charts, drawn with plotly.js (lessons 02–08): curves, classes, decision boundaries,
- * heatmaps, confusion matrices, loss surfaces with optimizer trajectories, and histograms. Each
- * returns a displayable value; `saveHtml(view, path)` writes it as a standalone page.
+ * Used by lessons 02–10.
+ *
+ * The course's charts, drawn with plotly.js: curves, classes, decision boundaries, heatmaps,
+ * confusion matrices, loss surfaces with optimizer trajectories, and histograms. Each returns a
+ * displayable value; `saveHtml(view, path)` writes it as a standalone page.
  *
  * @module
  */

@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 00, 04, 06 and 08–10.
+ *
  * Images from tensors: grey, RGB or RGBA, encoded as PNG and shown in the notebook.
  *
  * @module

@@ -1,6 +1,8 @@
 /**
- * The course's image views (lessons 06 and 09–11): grids of images with titles, instance labels in
- * distinct colours, and masks laid over images. Light HTML with PNGs, not plotly figures.
+ * Used by lessons 04, 06 and 08–10.
+ *
+ * The course's image views: grids of images with titles, instance labels in distinct colours, and
+ * masks laid over images. Light HTML with PNGs, not plotly figures.
  *
  * @module
  */

@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 00–10; by `deno task denoise`, `deno task segment` and `deno task train:base`.
+ *
  * Plotly figures as one mime bundle: plotly JSON for front ends with a plotly renderer (VS Code,
  * JupyterLab with the plotly extension), offline HTML for the rest, and a text summary.
  *

@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 00–10; by the commands.
+ *
  * Showing rich results in a notebook: one mime bundle per result, plain text everywhere else.
  *
  * Every helper of the library returns a {@linkcode Rich} value, or, where it must first read

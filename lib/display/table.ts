@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 00–10; by the commands.
+ *
  * Tables: tensors, arrays and records shown as aligned text and as an HTML table.
  *
  * @module

@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 00–10.
+ *
  * Checks for exercises: plain-language feedback for the attendee, a structured result for the
  * runner and the grader.
  *

@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 02–10.
+ *
  * Results a lesson states and a test can read: shown as one line in the notebook, and published as
  * `application/vnd.course.result+json` so that the course's tests assert what the attendee sees.
  *

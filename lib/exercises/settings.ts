@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 02–10.
+ *
  * A lesson's settings: the full setting is the lesson as taught; the quick one (smaller data, fewer
  * epochs, still learning for real) is what the tests run on WebAssembly; the smoke one (the least
  * data and the fewest steps that still run every cell's code, asserting nothing about learning) is

@@ -1,4 +1,6 @@
 /**
+ * Used by lesson 10.
+ *
  * Classical denoising filters, the baselines a learned denoiser has to beat: Gaussian blur and the
  * median filter. Borders are mirrored (as scikit-image's and SciPy's "reflect" mode), so the
  * image's edges are not darkened.

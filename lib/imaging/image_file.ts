@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 09 and 10; by `deno task denoise` and `deno task segment`.
+ *
  * Grey images from and to files: TIFF (microscopy's format, any sample type) and PNG in, 32-bit
  * float TIFF out, so predictions keep their values (Fiji, napari and scikit-image read it).
  *

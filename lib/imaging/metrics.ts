@@ -1,7 +1,9 @@
 /**
- * Metrics on images, for segmentation and restoration (lessons 09–11): overlap of masks, PSNR,
- * SSIM and the matching of instances. Imported within the `metrics` namespace:
- * `await metrics.iou(a, b)`. They read tensors, so they are asynchronous.
+ * Used by lessons 09 and 10.
+ *
+ * Metrics on images, for segmentation and restoration: overlap of masks, PSNR, SSIM and the
+ * matching of instances. Imported within the `metrics` namespace: `await metrics.iou(a, b)`. They
+ * read tensors, so they are asynchronous.
  *
  * @module
  */

@@ -1,4 +1,6 @@
 /**
+ * Used by lesson 10.
+ *
  * Noise models for microscopy-like images: Gaussian (read-out noise), Poisson (shot noise) and both
  * together. All are pixel-independent, which is what Noise2Void can remove. The noise is drawn on
  * the CPU from a seeded generator; Poisson noise depends on each pixel's value, so those functions

@@ -1,7 +1,10 @@
 /**
- * Building blocks for convolutional networks on tfjs layers (lessons 06–11): convolution, down
- * and up blocks, and the U-Net of lessons 09–11 with its receptive field. Every layer's initial
- * weights come from a seed, so a model built twice with the same seed is the same model.
+ * Used by lessons 06 and 08–10; by `deno task bench`, `deno task denoise`, `deno task segment` and
+ * `deno task train:base`.
+ *
+ * Building blocks for convolutional networks on tfjs layers: convolution, down and up blocks, and
+ * the U-Net of lessons 09–11 with its receptive field. Every layer's initial weights come from a
+ * seed, so a model built twice with the same seed is the same model.
  *
  * @module
  */

@@ -1,7 +1,9 @@
 /**
- * Classifiers built from the blocks (lessons 06–08): a LeNet-style CNN, a residual block, and the
- * Fashion-MNIST CNN of lessons 06–08. Every layer's initial weights come from a seed, so a model
- * built twice with the same seed is the same model.
+ * Used by lessons 06 and 08; by `deno task bench` and `deno task train:base`.
+ *
+ * Classifiers built from the blocks: a LeNet-style CNN, a residual block, and the Fashion-MNIST CNN
+ * of lessons 06–08. Every layer's initial weights come from a seed, so a model built twice with the
+ * same seed is the same model.
  *
  * @module
  */

@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 06, 08 and 09.
+ *
  * A model summary: its layers with their output shapes and parameter counts, as a table.
  *
  * @module

@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 03–05.
+ *
  * Activation functions and their derivatives, written out by hand: each function's value `f(z)` and
  * slope `df(z)` side by side.
  *

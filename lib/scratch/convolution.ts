@@ -1,4 +1,6 @@
 /**
+ * Used by lesson 06.
+ *
  * Convolution and pooling by hand, on plain 2-D arrays: what a convolutional layer computes for one
  * channel, with stride, zero padding and dilation, and the receptive field of a stack of layers.
  *

@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 03–05.
+ *
  * A fully connected layer with its forward and backward pass written out by hand.
  *
  * @module

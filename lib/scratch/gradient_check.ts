@@ -1,4 +1,6 @@
 /**
+ * Used by lesson 04.
+ *
  * Numerical gradients by central differences, to check hand-written backward passes.
  *
  * @module

@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 03 and 04.
+ *
  * Loss functions for a batch of outputs, with their gradients, written out by hand. A batch is one
  * row per example: `y[n][k]` is output k of example n, `t[n][k]` its target.
  *

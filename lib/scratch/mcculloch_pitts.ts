@@ -1,4 +1,6 @@
 /**
+ * Used by lesson 01.
+ *
  * The McCulloch-Pitts neuron (1943): binary inputs, excitatory and inhibitory synapses, a threshold.
  *
  * @module

@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 03 and 04.
+ *
  * A multi-layer perceptron built from {@linkcode Dense} layers, trained by hand-written backprop.
  *
  * @module

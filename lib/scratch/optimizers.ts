@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 03–05.
+ *
  * Optimisers written out by hand: each `step` updates parameters in place from their gradients.
  * The formulas (and defaults) are those of tfjs's optimisers, so the two can be compared.
  *

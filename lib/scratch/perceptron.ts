@@ -1,4 +1,6 @@
 /**
+ * Used by lesson 02.
+ *
  * Rosenblatt's perceptron (1958): a weighted sum, a bias instead of a threshold, a step function,
  * and a learning rule.
  *

@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 01 and 03.
+ *
  * Truth tables of logical functions on bits.
  *
  * @module

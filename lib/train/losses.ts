@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 02–10; by `deno task denoise`, `deno task segment` and `deno task train:base`.
+ *
  * Losses on tensors for training with tfjs, `(yTrue, yPred) → scalar` as in Keras. Imported as the
  * `losses` namespace: `losses.mse(t, y)`.
  *

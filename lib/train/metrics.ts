@@ -1,7 +1,9 @@
 /**
- * Metrics for classification (lessons 06–08 and 12). Imported as the `metrics` namespace:
- * `await metrics.accuracy(t, y)`. Those that read tensors are asynchronous (see `read.ts`); those
- * of a confusion matrix are not.
+ * Used by lessons 02, 03 and 05–10; by `deno task denoise`, `deno task segment` and `deno task
+ * train:base`.
+ *
+ * Metrics for classification. Imported as the `metrics` namespace: `await metrics.accuracy(t, y)`.
+ * Those that read tensors are asynchronous (see `read.ts`); those of a confusion matrix are not.
  *
  * @module
  */

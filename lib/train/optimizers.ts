@@ -1,4 +1,6 @@
 /**
+ * Used by lessons 02, 03 and 05–10; by `deno task denoise`, `deno task segment` and `deno task train:base`.
+ *
  * tfjs optimisers by name, and learning-rate schedules.
  *
  * @module

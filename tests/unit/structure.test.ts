@@ -74,6 +74,7 @@ test("the library's public names (a change to them is deliberate)", async () => 
     "convOutputSize",
     "cosineDecay",
     "decisionBoundary",
+    "downBlock",
     "earlyStopping",
     "elu",
     "evaluate",
@@ -160,6 +161,7 @@ test("the library's public names (a change to them is deliberate)", async () => 
     "truthTable",
     "unet",
     "unetReceptiveField",
+    "upBlock",
     "weightedSampler",
     "writeTiff",
   ]);
@@ -193,4 +195,26 @@ test("deno doc --lint finds nothing to fix in the library's own files", async ()
   const places = [...new TextDecoder().decode(stderr).matchAll(/--> (\S+):\d+:\d+/g)]
     .map((m) => m[1]).filter((file) => !file.includes("/node_modules/"));
   expect(places).toEqual([]);
+});
+
+test("the README's layout table names every room of the tree, and only rooms that exist", async () => {
+  const readme = await Deno.readTextFile(join(PROJECT_ROOT, "README.md"));
+  const layout = readme.slice(readme.indexOf("## Layout"), readme.indexOf("## Development"));
+  const listed = [...layout.matchAll(/^\| `([^`]+)`/gm)].map((m) => m[1]);
+  const folders = async (dir: string) => {
+    const names: string[] = [];
+    for await (const entry of Deno.readDir(join(PROJECT_ROOT, dir))) {
+      // Dependencies, outputs and hidden folders are not rooms of the house.
+      const room = entry.isDirectory && !/^(\.|node_modules$|out$)/.test(entry.name);
+      if (room) names.push(`${dir ? `${dir}/` : ""}${entry.name}/`);
+    }
+    return names;
+  };
+  const rooms = [...await folders(""), ...await folders("lib"), ...await folders("kernel")];
+  expect(rooms.filter((room) => !listed.includes(room)).sort()).toEqual([]);
+  const missing = [];
+  for (const path of listed) {
+    if (!await Deno.stat(join(PROJECT_ROOT, path)).catch(() => undefined)) missing.push(path);
+  }
+  expect(missing).toEqual([]);
 });
