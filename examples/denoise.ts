@@ -26,14 +26,18 @@ import { runCommand } from "../contract/command_line.ts";
 import { checkImageSize, patchSide, stemOf, trainingCommand } from "./images.ts";
 
 async function main(args: string[]): Promise<void> {
-  const { cli, training: { patches, epochs, seed } } = trainingCommand({
-    name: "denoise",
-    verb: "denoise",
-    usage: "<noisy.tif|png> [--out denoised.tif]",
-    what: "a noisy image",
-    positionals: [1, 1],
-    options: { out: undefined },
-  }, 6000, args);
+  const { cli, training: { patches, epochs, seed } } = trainingCommand(
+    {
+      name: "denoise",
+      verb: "denoise",
+      usage: "<noisy.tif|png> [--out denoised.tif]",
+      what: "a noisy image",
+      positionals: [1, 1],
+      options: { out: undefined },
+    },
+    6000,
+    args,
+  );
   const path = cli.file(cli.args[0], IMAGE_EXTENSIONS);
   const out = cli.output(cli.text("out") ?? stemOf(path) + "_n2v.tif");
   // Read before the backend starts: a file that is not an image stops here, in one line.
