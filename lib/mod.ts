@@ -192,7 +192,7 @@ export {
   progress,
   reduceOnPlateau,
 } from "./train/callbacks.ts";
-export { LOSSES, type LossFn, type LossName } from "./train/losses.ts";
+export { LOSSES, type LossFn, type LossName, n2vLoss } from "./train/losses.ts";
 export {
   cosineDecay,
   exponentialDecay,
@@ -261,6 +261,6 @@ export {
   tileImage,
   type TileOptions,
 } from "./data/tiling.ts";
-export { n2vLoss, n2vMask, type N2VOptions, n2vPatches, type N2VPatchOptions } from "./data/n2v.ts";
+export { n2vMask, type N2VOptions, n2vPatches, type N2VPatchOptions } from "./data/n2v.ts";
 export { weightedSampler } from "./data/sampling.ts";
 export { gaussian, type Random, seededRandom, shuffled } from "./data/random.ts";

@@ -9,7 +9,6 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { maskedMse } from "../train/losses.ts";
 import { type Random, seededRandom } from "./random.ts";
 import { valuesOf } from "../backend/read.ts";
 import type { AugmentOptions } from "./augment.ts";
@@ -102,7 +101,7 @@ export interface N2VPatchOptions extends Omit<N2VOptions, "random"> {
  * Noise2Void's training set from one noisy image [height, width]: random augmented patches, each
  * blind-spot masked by {@linkcode n2vMask}. `x` holds the masked patches [count, size, size, 1],
  * `y` the original patch and the mask as two channels [count, size, size, 2], which
- * {@linkcode n2vLoss} takes apart. No clean image is needed.
+ * `n2vLoss` takes apart. No clean image is needed.
  *
  * @example
  * ```ts
@@ -141,30 +140,4 @@ export async function n2vPatches(
   }));
   patches.dispose();
   return pairs;
-}
-
-/**
- * Noise2Void's loss on {@linkcode n2vPatches}' targets: the mean squared error at the masked pixels
- * only, the original noisy value (channel 0 of `yTrue`) against the prediction.
- *
- * @example
- * ```ts
- * import { n2vLoss, tf } from "@course/lib";
- * const yTrue = tf.tensor4d([[[[1, 1], [5, 0]]]]); // values 1 (masked) and 5 (not)
- * n2vLoss(yTrue, tf.tensor4d([[[[3], [0]]]])); // (3 − 1)² = 4
- * ```
- */
-export function n2vLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
-  if (yTrue.shape.at(-1) !== 2 || yPred.shape.at(-1) !== 1) {
-    throw new Error(
-      `Cannot compute the Noise2Void loss as the targets must have 2 channels (value, mask) and ` +
-        `the prediction 1: current shapes are [${yTrue.shape.join(", ")}] and [${
-          yPred.shape.join(", ")
-        }]`,
-    );
-  }
-  return tf.tidy(() => {
-    const [target, mask] = tf.split(yTrue, 2, -1);
-    return maskedMse(target, yPred, mask);
-  });
 }

@@ -261,3 +261,29 @@ export function maskedMse(yTrue: tf.Tensor, yPred: tf.Tensor, mask: tf.Tensor): 
     tf.div(tf.sum(tf.mul(mask, tf.squaredDifference(yPred, yTrue))), tf.maximum(tf.sum(mask), 1))
   );
 }
+
+/**
+ * Noise2Void's loss on `n2vPatches`' targets: the mean squared error at the masked pixels
+ * only, the original noisy value (channel 0 of `yTrue`) against the prediction.
+ *
+ * @example
+ * ```ts
+ * import { n2vLoss, tf } from "@course/lib";
+ * const yTrue = tf.tensor4d([[[[1, 1], [5, 0]]]]); // values 1 (masked) and 5 (not)
+ * n2vLoss(yTrue, tf.tensor4d([[[[3], [0]]]])); // (3 − 1)² = 4
+ * ```
+ */
+export function n2vLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
+  if (yTrue.shape.at(-1) !== 2 || yPred.shape.at(-1) !== 1) {
+    throw new Error(
+      `Cannot compute the Noise2Void loss as the targets must have 2 channels (value, mask) and ` +
+        `the prediction 1: current shapes are [${yTrue.shape.join(", ")}] and [${
+          yPred.shape.join(", ")
+        }]`,
+    );
+  }
+  return tf.tidy(() => {
+    const [target, mask] = tf.split(yTrue, 2, -1);
+    return maskedMse(target, yPred, mask);
+  });
+}
