@@ -7,8 +7,7 @@
  */
 import { join } from "node:path";
 import { runCommand } from "../contract/command_line.ts";
-import { PROJECT_ROOT } from "../contract/files.ts";
-import { onPath } from "../contract/files.ts";
+import { onPath, PROJECT_ROOT } from "../contract/files.ts";
 import { setUp } from "./machine/packages.ts";
 
 const FRONT_ENDS = ["jupyter-lab", "jupyter-notebook"];

@@ -11,12 +11,11 @@
  * @module
  */
 import { basename, dirname, join, relative, sep } from "node:path";
-import { commandLine } from "../contract/command_line.ts";
+import { commandLine, jupyterCommand } from "../contract/command_line.ts";
 import { KERNEL_NAME } from "./jupyter/kernelspec.ts";
 import { PROJECT_ROOT } from "../contract/files.ts";
 import { notebookFiles, readNotebook } from "./jupyter/notebook.ts";
 import { type CellReport, runNotebook } from "./jupyter/runner.ts";
-import { jupyterCommand } from "../contract/command_line.ts";
 import { JupyterServer } from "./jupyter/server.ts";
 import { trustNotebooks } from "./jupyter/trust.ts";
 

@@ -9,10 +9,9 @@
  */
 import { cp } from "node:fs/promises";
 import { basename, join, relative, resolve } from "node:path";
-import { cacheDir } from "../../contract/files.ts";
+import { cacheDir, writeFileAtomic } from "../../contract/files.ts";
 import { kernelVariables } from "../../contract/settings.ts";
 import { checkCellIds } from "./format.ts";
-import { writeFileAtomic } from "../../contract/files.ts";
 import { feedbackMarkdown, gradebookCsv, type NotebookGrade } from "./gradebook.ts";
 import { type ExerciseGrade, rebuild, scoreExercises, ungraded } from "./scoring.ts";
 import { type Notebook, readNotebook, writeNotebook } from "../jupyter/notebook.ts";

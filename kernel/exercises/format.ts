@@ -14,8 +14,8 @@
  *
  * @module
  */
-import type { Cell, Notebook } from "../jupyter/notebook.ts";
-import { sourceOf } from "../jupyter/notebook.ts";
+import { defaultStub, SOLUTION_BEGIN, SOLUTION_END, STUB_LINE } from "../../contract/exercises.ts";
+import { type Cell, type Notebook, sourceOf } from "../jupyter/notebook.ts";
 
 /** What a cell is in an exercise, from `metadata.course`. */
 export interface ExerciseMeta {
@@ -23,10 +23,6 @@ export interface ExerciseMeta {
   type: "solution" | "check" | "hidden";
   points?: number;
 }
-
-const BEGIN = /^(\s*)\/\/\s*BEGIN SOLUTION\s*$/;
-const END = /^\s*\/\/\s*END SOLUTION\s*$/;
-const STUB = /^(\s*)\/\/> ?(.*)$/;
 
 /**
  * The exercise metadata of a cell, or `undefined` for an ordinary cell.
@@ -64,22 +60,22 @@ export function stubSolutions(source: string): string {
   const out: string[] = [];
   let region: { indent: string; stub: string[]; line: number } | undefined;
   source.split("\n").forEach((line, i) => {
-    const begin = line.match(BEGIN);
+    const begin = line.match(SOLUTION_BEGIN);
     if (begin) {
       if (region) {
         throw new Error(`Cannot stub the solution as line ${i + 1} opens a region inside another`);
       }
       region = { indent: begin[1], stub: [], line: i + 1 };
-    } else if (END.test(line)) {
+    } else if (SOLUTION_END.test(line)) {
       if (!region) {
         throw new Error(`Cannot stub the solution as line ${i + 1} closes a region never opened`);
       }
       out.push(
-        ...(region.stub.length ? region.stub : [`${region.indent}throw new NotDoneError();`]),
+        ...(region.stub.length ? region.stub : [defaultStub(region.indent)]),
       );
       region = undefined;
     } else if (region) {
-      const stub = line.match(STUB);
+      const stub = line.match(STUB_LINE);
       if (stub) region.stub.push(stub[1] + stub[2]);
     } else out.push(line);
   });

@@ -19,8 +19,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../../contract/files.ts";
-import { onPath } from "../../contract/files.ts";
+import { onPath, PROJECT_ROOT } from "../../contract/files.ts";
 
 /** Resource limits of a sandbox. */
 export interface SandboxLimits {

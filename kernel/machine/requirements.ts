@@ -7,10 +7,8 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import { cacheDir } from "../../contract/files.ts";
-import { onPath } from "../../contract/files.ts";
+import { cacheDir, onPath, PROJECT_ROOT } from "../../contract/files.ts";
 import { kernelsDir, pinnedDeno } from "../jupyter/kernelspec.ts";
-import { PROJECT_ROOT } from "../../contract/files.ts";
 import type { Probe } from "../probe.ts";
 import { checkSandbox, defaultLimits } from "../jupyter/sandbox.ts";
 
