@@ -18,7 +18,7 @@ import {
   sourceOf,
   writeNotebook,
 } from "./notebook.ts";
-import type { JupyterServer } from "./server.ts";
+import { type JupyterServer, sleep } from "./server.ts";
 
 /** What happened to one code cell. */
 export interface CellReport {
@@ -67,8 +67,6 @@ export interface RunResult {
   cells: CellReport[];
   seconds: number;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 class Timeout extends Error {}
 

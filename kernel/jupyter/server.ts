@@ -52,7 +52,18 @@ function freePort(): number {
   return port;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Waits `ms` milliseconds: between polls of a server or a kernel.
+ *
+ * @example
+ * ```ts
+ * import { sleep } from "./server.ts";
+ * await sleep(10);
+ * ```
+ */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 /** Options of {@linkcode JupyterServer.start}. */
 export interface StartOptions {
