@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { join } from "node:path";
 import { findAdapter, isSoftwareAdapter } from "../../lib/backend/init.ts";
 import { PLOTLY_LOADER_ID } from "../../lib/display/plotly.ts";
+import { type ReportedResult, RESULT_MIME } from "../../contract/exercises.ts";
 import { PROJECT_ROOT } from "../../contract/files.ts";
 import {
   type Notebook,
@@ -81,9 +82,7 @@ function resultsOf(name: string): Record<string, unknown> {
   if (!nb) throw new Error(`${name} did not run before its content test`);
   return Object.fromEntries(
     outputsOf(nb).flatMap((o) => {
-      const r = "data" in o
-        ? o.data["application/vnd.course.result+json"] as { name: string; value: unknown }
-        : undefined;
+      const r = "data" in o ? o.data[RESULT_MIME] as ReportedResult | undefined : undefined;
       return r ? [[r.name, r.value]] : [];
     }),
   );
