@@ -15,4 +15,5 @@
 export * from "./command_line.ts";
 export * from "./exercises.ts";
 export * from "./files.ts";
+export * from "./machine.ts";
 export * from "./settings.ts";

@@ -12,15 +12,9 @@
 import { init } from "@course/lib";
 import { backendLine, findAdapter } from "../lib/backend/init.ts";
 import { loadFashionMnist } from "@course/datasets";
+import type { Probe, ProbeFinding } from "../contract/machine.ts";
 
-/** What {@linkcode probe} found: each part as a line to show, or the error that stopped it. */
-export interface Probe {
-  backend: { ok: boolean; detail: string };
-  adapter: { ok: boolean; detail: string };
-  fashionMnist: { ok: boolean; detail: string };
-}
-
-async function attempt(work: () => Promise<string>): Promise<{ ok: boolean; detail: string }> {
+async function attempt(work: () => Promise<string>): Promise<ProbeFinding> {
   try {
     return { ok: true, detail: await work() };
   } catch (error) {

@@ -9,7 +9,7 @@
 import { dirname, join } from "node:path";
 import { cacheDir, onPath, PROJECT_ROOT } from "../../contract/files.ts";
 import { kernelsDir, pinnedDeno } from "../jupyter/kernelspec.ts";
-import type { Probe } from "../probe.ts";
+import type { Probe } from "../../contract/machine.ts";
 import { checkSandbox, defaultLimits } from "../jupyter/sandbox.ts";
 
 /** What a check found: whether it holds, and what to show. */

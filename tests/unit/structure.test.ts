@@ -17,8 +17,16 @@ async function modulesOf(entry: string): Promise<string[]> {
   ];
 }
 
-test.each(["kernel/run.ts", "kernel/release.ts", "kernel/grade.ts", "kernel/install.ts"])(
-  "the instructor tool %s loads no TensorFlow.js, only the contract",
+test.each([
+  "kernel/run.ts",
+  "kernel/release.ts",
+  "kernel/grade.ts",
+  "kernel/install.ts",
+  "kernel/doctor.ts",
+  "kernel/setup.ts",
+  "kernel/course.ts",
+])(
+  "the tool %s loads no TensorFlow.js, only the contract",
   async (entry) => {
     const modules = await modulesOf(entry);
     expect(modules.some((m) => m.endsWith("/contract/files.ts"))).toBe(true);
