@@ -19,45 +19,26 @@ export type BackendName = "webgpu" | "wasm" | "cpu";
 /** The tfjs backends the course can run on, fastest first. */
 export const BACKENDS: readonly BackendName[] = ["webgpu", "wasm", "cpu"];
 
-/** One of the course's environment variables. */
-export interface CourseVariable {
-  /** The variable's name. */
-  name: CourseVariableName;
-  /** What it sets, and its default, for people. */
-  what: string;
-}
-
-/** Every variable the course reads; the grader hands those set on to attendees' kernels. */
-export const COURSE_VARIABLES: readonly CourseVariable[] = [
-  {
-    name: "COURSE_SETTING",
-    what: "the lessons' setting: smoke, quick or full (default)",
-  },
-  {
-    name: "COURSE_BACKEND",
-    what: "force a tfjs backend: webgpu, wasm or cpu (default: the fastest that starts)",
-  },
-  {
-    name: "COURSE_THREADS",
-    what: "the wasm backend's threads (default: one per core)",
-  },
-  {
-    name: "COURSE_CACHE",
-    what: "where downloaded data is kept (default: ~/.cache/dl-course)",
-  },
-  {
-    name: "FASHION_MNIST_DIR",
-    what: "a folder holding Fashion-MNIST's four .gz files",
-  },
-];
+/**
+ * Every variable the course reads; the grader hands those that are set on to attendees' kernels.
+ *
+ * - `COURSE_SETTING`: the lessons' setting, `smoke`, `quick` or `full` (default);
+ * - `COURSE_BACKEND`: force a tfjs backend, `webgpu`, `wasm` or `cpu` (default: the fastest that
+ *   starts);
+ * - `COURSE_THREADS`: the wasm backend's threads (default: one per core);
+ * - `COURSE_CACHE`: where downloaded data is kept (default: `~/.cache/dl-course`);
+ * - `FASHION_MNIST_DIR`: a folder holding Fashion-MNIST's four `.gz` files.
+ */
+export const COURSE_VARIABLES = [
+  "COURSE_SETTING",
+  "COURSE_BACKEND",
+  "COURSE_THREADS",
+  "COURSE_CACHE",
+  "FASHION_MNIST_DIR",
+] as const;
 
 /** The name of one of {@linkcode COURSE_VARIABLES}. */
-export type CourseVariableName =
-  | "COURSE_SETTING"
-  | "COURSE_BACKEND"
-  | "COURSE_THREADS"
-  | "COURSE_CACHE"
-  | "FASHION_MNIST_DIR";
+export type CourseVariableName = typeof COURSE_VARIABLES[number];
 
 /**
  * A course variable's value, or `undefined` when it is unset or blank.
@@ -147,7 +128,7 @@ export function wasmThreads(value: string | undefined = Deno.env.get("COURSE_THR
  */
 export function kernelVariables(): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const { name } of COURSE_VARIABLES) {
+  for (const name of COURSE_VARIABLES) {
     const value = courseVariable(name);
     if (value !== undefined) env[name] = value;
   }

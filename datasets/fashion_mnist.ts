@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { describeTable, type Description } from "./describe.ts";
 import { downloadChecked, gunzip, verify } from "./download.ts";
 import { cacheDir } from "../contract/files.ts";
+import { courseVariable } from "../contract/settings.ts";
 
 /** The ten classes, in label order. */
 export const FASHION_CLASSES = [
@@ -111,7 +112,7 @@ export interface FashionOptions {
 }
 
 function defaultDirs(): string[] {
-  const fromEnv = Deno.env.get("FASHION_MNIST_DIR");
+  const fromEnv = courseVariable("FASHION_MNIST_DIR");
   return [...(fromEnv ? [fromEnv] : []), FASHION_DEBIAN_DIR, cacheDir("fashion-mnist")];
 }
 
