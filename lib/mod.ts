@@ -5,9 +5,10 @@
  *
  * - `backend/`: `init()` chooses the tfjs backend; `tf` is TensorFlow.js itself; `read` and
  *   `numberOf` read tensors asynchronously, as WebGPU requires.
- * - `display/`: `table`, `image`, `plot` (plotly.js), `show` (inside loops), `progressBar`, and the
+ * - `display/`: `table`, `image`, `plot` (plotly.js), `show` (inside loops), `progressBar`, the
  *   course's charts (`linePlot`, `scatterByClass`, `decisionBoundary`, `heatmap`,
- *   `confusionMatrixPlot`, `lossSurface`, `histogram`, `imageGrid`, `labelColours`, `overlay`).
+ *   `confusionMatrixPlot`, `lossSurface`, `histogram`) and image views (`imageGrid`,
+ *   `labelColours`, `overlay`).
  * - `exercises/`: `check` with `expectEqual`, `expectClose`, `expectShape`; `report`; `settings`.
  * - `scratch/` (no tfjs): the McCulloch-Pitts neuron, truth tables, the perceptron, activations
  *   and losses with their derivatives, dense layers and an MLP with hand-written backprop,
@@ -45,6 +46,7 @@ export const metrics: typeof classificationMetrics & typeof imageMetrics = {
 };
 export type { ClassScores } from "./train/metrics.ts";
 export type { InstanceMatch, SsimOptions } from "./imaging/metrics.ts";
+// tfjs's types that the library's own name, public so that its documentation links them.
 export type {
   DataType,
   LayersModel,
@@ -62,8 +64,7 @@ export type {
 
 // backend/
 export { type BackendChoice, init, type InitOptions } from "./backend/init.ts";
-export type { BackendName, SettingName } from "../contract/settings.ts";
-export type { CheckOutcome, CheckResult } from "../contract/exercises.ts";
+export type { BackendName } from "../contract/settings.ts";
 export { numberOf, read, type Values } from "./backend/read.ts";
 
 // display/
@@ -111,6 +112,8 @@ export {
 } from "./exercises/check.ts";
 export { report } from "./exercises/report.ts";
 export { settings } from "./exercises/settings.ts";
+export type { CheckOutcome, CheckResult } from "../contract/exercises.ts";
+export type { SettingName } from "../contract/settings.ts";
 
 // scratch/: from scratch, no tfjs
 export { type Bit, McCullochPitts } from "./scratch/mcculloch_pitts.ts";
