@@ -105,7 +105,7 @@ export function parseBackend(value: string | undefined): BackendName | undefined
  * wasmThreads(undefined); // navigator.hardwareConcurrency, e.g. 2
  * ```
  */
-export function wasmThreads(value: string | undefined = Deno.env.get("COURSE_THREADS")): number {
+export function wasmThreads(value = courseVariable("COURSE_THREADS")): number {
   if (value === undefined || value.trim() === "") return navigator.hardwareConcurrency || 1;
   const threads = Number(value);
   if (!Number.isInteger(threads) || threads < 1) {

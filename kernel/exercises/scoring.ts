@@ -119,6 +119,9 @@ function resultsIn(cell: Cell): CheckResult[] {
   );
 }
 
+/** Whether a cell stopped on an exercise's stub: the attendee has not written it yet. */
+const notDone = (report: CellReport | undefined) => report?.errorName === NOT_DONE_ERROR;
+
 /** Why a cell did not give a verdict, in words; `undefined` when it ran. */
 function trouble(
   report: CellReport | undefined,
@@ -131,7 +134,7 @@ function trouble(
   }
   if (report.status === "ok") return undefined;
   if (report.status !== "error") return report.error;
-  return report.errorName === NOT_DONE_ERROR ? "not done yet" : `error: ${report.error}`;
+  return notDone(report) ? "not done yet" : `error: ${report.error}`;
 }
 
 function checkLine(
@@ -148,7 +151,7 @@ function checkLine(
   const report = execution.cells.find((r) => r.cell === placed.index + 1);
   const problem = trouble(report, stopped);
   if (problem) {
-    const outcome = report?.errorName === NOT_DONE_ERROR ? "not done" : "failed";
+    const outcome = notDone(report) ? "not done" : "failed";
     return { ...base, name, passed: false, outcome, message: problem };
   }
   const results = resultsIn(execution.notebook.cells[placed.index]);

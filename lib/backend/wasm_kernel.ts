@@ -25,9 +25,15 @@ export type KernelArgs = {
   attrs: Record<string, unknown>;
 };
 
-/** Hands a case the fast path does not cover back to the backend's own kernel. */
-function delegate(original: tf.KernelFunc, args: unknown): Info {
-  return original(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+/** The wasm backend's own kernel of that name; the course's kernels are built on these. */
+function wasmKernel(name: string): tf.KernelConfig {
+  const kernel = tf.getKernel(name, "wasm");
+  if (!kernel) {
+    throw new Error(
+      `Cannot build the wasm training kernels as '${name}' is missing in tfjs's wasm backend`,
+    );
+  }
+  return kernel;
 }
 
 /** Runs another wasm kernel on TensorInfos, as tfjs's own composite kernels do. */
@@ -37,13 +43,7 @@ export function run(
   inputs: Record<string, Info>,
   attrs: Record<string, unknown>,
 ): Info {
-  const kernel = tf.getKernel(name, "wasm");
-  if (!kernel) {
-    throw new Error(
-      `Cannot build the wasm training kernels as '${name}' is missing in tfjs's wasm backend`,
-    );
-  }
-  return kernel.kernelFunc(
+  return wasmKernel(name).kernelFunc(
     { inputs, backend, attrs } as unknown as Parameters<tf.KernelFunc>[0],
   ) as Info;
 }
@@ -73,18 +73,12 @@ export type FastPath = (
  * ```
  */
 export function withFastPath(kernelName: string, fast: FastPath): void {
-  const kernel = tf.getKernel(kernelName, "wasm");
-  if (!kernel) {
-    throw new Error(
-      `Cannot build the wasm training kernels as '${kernelName}' is missing in tfjs's wasm backend`,
-    );
-  }
-  const original = kernel.kernelFunc;
+  const kernel = wasmKernel(kernelName), original = kernel.kernelFunc;
   tf.unregisterKernel(kernelName, "wasm");
   tf.registerKernel({
-    ...kernel,
+    ...kernel, // its setupFunc too: the backend's own kernel still runs the other cases
     kernelFunc: ((args: KernelArgs) =>
       fast(args, args.backend as Backend, original) ??
-        delegate(original, args)) as unknown as tf.KernelFunc,
+        original(args as unknown as Parameters<tf.KernelFunc>[0])) as unknown as tf.KernelFunc,
   });
 }
