@@ -20,4 +20,5 @@ export * from "./fashion_mnist.ts";
 export * from "./digits.ts";
 export * from "./microscopy.ts";
 export * from "./synthetic.ts";
+export * from "./traces.ts";
 export * from "./models.ts";

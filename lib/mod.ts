@@ -12,11 +12,12 @@
  * - `exercises/`: `check` with `expectEqual`, `expectClose`, `expectShape`; `report`; `settings`.
  * - `scratch/` (no tfjs): the McCulloch-Pitts neuron, truth tables, the perceptron, activations
  *   and losses with their derivatives, dense layers and an MLP with hand-written backprop,
- *   optimizers (SGD to Adam), convolution and pooling, numerical gradient checks.
+ *   optimizers (SGD to Adam), convolution and pooling, numerical gradient checks, an LSTM cell.
  * - `train/`: `fit` with Keras-style callbacks, `losses.*` and `LOSSES`, `metrics.*`,
  *   `optimizer(name)` and schedules. `models/`: blocks and builders, `summary`, `saveModel`.
- * - `imaging/` and `data/`: filters, noise, segmentation, image files; splits, normalisation,
- *   augmentation, patches, tiling, Noise2Void, sampling and seeded random numbers.
+ * - `imaging/` and `data/`: filters, noise, segmentation, StarDist's star-convex polygons and their
+ *   non-maximum suppression, image files; splits, normalisation, augmentation, patches, tiling,
+ *   Noise2Void, sampling and seeded random numbers.
  *
  * @example
  * ```ts
@@ -146,6 +147,13 @@ export {
 export { Dense, type Param } from "./scratch/dense.ts";
 export { MLP, type MLPOptions } from "./scratch/mlp.ts";
 export {
+  lstmSequence,
+  type LstmState,
+  type LstmStep,
+  lstmStep,
+  type LstmWeights,
+} from "./scratch/lstm.ts";
+export {
   AdaGrad,
   Adam,
   Momentum,
@@ -195,7 +203,13 @@ export {
   progress,
   reduceOnPlateau,
 } from "./train/callbacks.ts";
-export { LOSSES, type LossFn, type LossName, n2vLoss } from "./train/losses.ts";
+export {
+  LOSSES,
+  type LossFn,
+  type LossName,
+  n2vLoss,
+  type StarDistLossOptions,
+} from "./train/losses.ts";
 export {
   cosineDecay,
   exponentialDecay,
@@ -213,6 +227,7 @@ export {
   downBlock,
   type Seeds,
   unet,
+  unetFeatures,
   type UNetOptions,
   unetReceptiveField,
   upBlock,
@@ -226,6 +241,7 @@ export {
   type LeNetOptions,
   residualBlock,
 } from "./models/classifiers.ts";
+export { starDistNet, type StarDistOptions } from "./models/stardist.ts";
 export { summary } from "./models/summary.ts";
 export { loadModel, saveModel } from "./models/model_io.ts";
 
@@ -238,8 +254,31 @@ export {
   otsuThreshold,
 } from "./imaging/segmentation.ts";
 export { readImage, writeTiff } from "./imaging/image_file.ts";
+export {
+  objectCentres,
+  objectProbabilities,
+  type Polygon,
+  polygonsToLabels,
+  rasterisePolygon,
+  rayDirections,
+  starDistances,
+  starDistTargets,
+  starPolygon,
+} from "./imaging/star_convex.ts";
+export {
+  type Candidate,
+  type CandidateOptions,
+  type InstanceOptions,
+  nonMaximumSuppression,
+  type PolygonOverlap,
+  polygonOverlap,
+  starDistCandidates,
+  starDistInstances,
+  type SuppressionOptions,
+} from "./imaging/polygon_nms.ts";
 
 // data/
+export { starDistPatches, type StarDistPatchOptions } from "./data/stardist_patches.ts";
 export { type Split, splitIndices, type SplitOptions } from "./data/split.ts";
 export { percentile, percentileNormalise, standardise } from "./data/normalise.ts";
 export {

@@ -1,5 +1,5 @@
 /**
- * Used by lessons 09 and 10.
+ * Used by lessons 09–11.
  *
  * Metrics on images, for segmentation and restoration: overlap of masks, PSNR, SSIM and the
  * matching of instances. Imported within the `metrics` namespace: `await metrics.iou(a, b)`. They
@@ -151,6 +151,8 @@ export interface InstanceMatch {
   precision: number;
   /** TP / (TP + FN). */
   recall: number;
+  /** 2TP / (2TP + FP + FN), the harmonic mean of precision and recall. */
+  f1: number;
   /** TP / (TP + FP + FN), the "average precision" of the 2018 Data Science Bowl and StarDist. */
   averagePrecision: number;
 }
@@ -214,6 +216,7 @@ export async function matchInstances(
       falseNegatives: fn,
       precision: ratio(tp, tp + fp),
       recall: ratio(tp, tp + fn),
+      f1: tp + fp + fn === 0 ? 1 : (2 * tp) / (2 * tp + fp + fn),
       averagePrecision: tp + fp + fn === 0 ? 1 : tp / (tp + fp + fn),
     };
   });

@@ -1,5 +1,5 @@
 /**
- * Used by lessons 06 and 08–10; by `deno task bench`, `deno task denoise`, `deno task segment` and
+ * Used by lessons 06 and 08–11; by `deno task bench`, `deno task denoise`, `deno task segment` and
  * `deno task train:base`.
  *
  * Building blocks for convolutional networks on tfjs layers: convolution, down and up blocks, and
@@ -189,17 +189,19 @@ export interface UNetOptions {
 }
 
 /**
- * A U-Net (Ronneberger et al. 2015): an encoder of `depth` down blocks, a bottleneck, a decoder of
- * up blocks joined to the encoder by skip connections, and a 1×1 convolution to the outputs. Fully
- * convolutional: it takes images of any size divisible by 2^depth.
+ * A U-Net's body on `input`: an encoder of `depth` down blocks, a bottleneck, and a decoder of up
+ * blocks joined to the encoder by skip connections, up to the last features at full resolution
+ * (`baseFilters` channels), before any output layer. {@linkcode unet} adds one 1×1 convolution;
+ * StarDist's network adds two heads.
  *
  * @example
  * ```ts
- * import { unet } from "@course/lib";
- * const model = unet({ inputShape: [null, null, 1], depth: 2, baseFilters: 8 });
+ * import { tf, unetFeatures } from "@course/lib";
+ * const features = unetFeatures(tf.input({ shape: [64, 64, 1] }), { inputShape: [64, 64, 1], depth: 2, baseFilters: 8 });
+ * features.shape; // [null, 64, 64, 8]
  * ```
  */
-export function unet(options: UNetOptions): tf.LayersModel {
+export function unetFeatures(input: tf.SymbolicTensor, options: UNetOptions): tf.SymbolicTensor {
   const depth = options.depth ?? 3, base = options.baseFilters ?? 16;
   const [h, w] = options.inputShape;
   for (const side of [h, w]) {
@@ -212,7 +214,6 @@ export function unet(options: UNetOptions): tf.LayersModel {
   }
   const seeds = new Seeds(options.seed ?? 0);
   const block = (filters: number) => ({ filters, batchNorm: options.batchNorm, seeds });
-  const input = tf.input({ shape: options.inputShape });
   const skips: tf.SymbolicTensor[] = [];
   let x = input;
   for (let level = 0; level < depth; level++) {
@@ -224,13 +225,28 @@ export function unet(options: UNetOptions): tf.LayersModel {
   for (let level = depth - 1; level >= 0; level--) {
     x = upBlock(x, skips[level], { ...block(base * 2 ** level), upsampling: options.upsampling });
   }
+  return x;
+}
+
+/**
+ * A U-Net (Ronneberger et al. 2015): {@linkcode unetFeatures} and a 1×1 convolution to the
+ * outputs. Fully convolutional: it takes images of any size divisible by 2^depth.
+ *
+ * @example
+ * ```ts
+ * import { unet } from "@course/lib";
+ * const model = unet({ inputShape: [null, null, 1], depth: 2, baseFilters: 8 });
+ * ```
+ */
+export function unet(options: UNetOptions): tf.LayersModel {
+  const input = tf.input({ shape: options.inputShape });
   const output = tf.layers.conv2d({
     filters: options.outputChannels ?? 1,
     kernelSize: 1,
     activation: options.finalActivation ?? "sigmoid",
     kernelInitializer: tf.initializers.glorotUniform({ seed: (options.seed ?? 0) + 10_000 }),
-  }).apply(x) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: output, name: `unet_depth${depth}` });
+  }).apply(unetFeatures(input, options)) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: output, name: `unet_depth${options.depth ?? 3}` });
 }
 
 /**

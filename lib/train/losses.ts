@@ -1,5 +1,5 @@
 /**
- * Used by lessons 02–10; by `deno task denoise`, `deno task segment` and `deno task train:base`.
+ * Used by lessons 02–12; by `deno task denoise`, `deno task segment` and `deno task train:base`.
  *
  * Losses on tensors for training with tfjs, `(yTrue, yPred) → scalar` as in Keras. Imported as the
  * `losses` namespace: `losses.mse(t, y)`.
@@ -285,5 +285,45 @@ export function n2vLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     const [target, mask] = tf.split(yTrue, 2, -1);
     return maskedMse(target, yPred, mask);
+  });
+}
+
+/** Options of {@linkcode starDistLoss}. */
+export interface StarDistLossOptions {
+  /** Weight of the distances' term against the probabilities' (default 0.2, as StarDist). */
+  distanceWeight?: number;
+}
+
+/**
+ * StarDist's loss on {@linkcode starDistTargets}' targets (channel 0 the object probability, the
+ * others the distances along the rays) and a two-headed prediction of the same shape: the binary
+ * cross-entropy of the probabilities, plus `distanceWeight` times the absolute error of the
+ * distances averaged with the true object probabilities as weights (central pixels count most;
+ * the background, which has no polygon, not at all), in pixels, as StarDist's `masked_loss_mae`.
+ *
+ * @example
+ * ```ts
+ * import { losses, tf } from "@course/lib";
+ * const yTrue = tf.tensor4d([[[[1, 4, 4]], [[0, 0, 0]]]]); // one object pixel, one background
+ * const yPred = tf.tensor4d([[[[0.5, 5, 3]], [[0.5, 9, 9]]]]);
+ * losses.starDistLoss(yTrue, yPred); // ln 2 + 0.2 · 1: the object pixel's distances are 1 off
+ * ```
+ */
+export function starDistLoss(
+  yTrue: tf.Tensor,
+  yPred: tf.Tensor,
+  options: StarDistLossOptions = {},
+): tf.Scalar {
+  sameShape(yTrue, yPred, "the StarDist loss");
+  const channels = yTrue.shape.at(-1)!;
+  return tf.tidy(() => {
+    const [pTrue, dTrue] = tf.split(yTrue, [1, channels - 1], -1);
+    const [pPred, dPred] = tf.split(yPred, [1, channels - 1], -1);
+    const weighted = tf.mean(tf.mul(pTrue, tf.abs(tf.sub(dPred, dTrue))), -1);
+    const distances = tf.div(tf.mean(weighted), tf.add(tf.mean(pTrue), EPSILON));
+    return tf.add(
+      binaryCrossEntropy(pTrue, pPred),
+      tf.mul(options.distanceWeight ?? 0.2, distances),
+    );
   });
 }

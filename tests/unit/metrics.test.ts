@@ -93,6 +93,9 @@ test("instance matching at a threshold, by hand", async () => {
     truePositives: 1,
     falsePositives: 0,
     falseNegatives: 1,
+    precision: 1,
+    recall: 0.5,
+    f1: 2 / 3, // 2·1 / (2·1 + 0 + 1)
     averagePrecision: 0.5,
   });
   expect(at07).toMatchObject({

@@ -20,6 +20,8 @@ import {
   n2vMask,
   n2vPatches,
   numberOf,
+  objectCentres,
+  objectProbabilities,
   otsuThreshold,
   percentileNormalise,
   poissonGaussianNoise,
@@ -28,6 +30,10 @@ import {
   read,
   seededRandom,
   standardise,
+  starDistances,
+  starDistInstances,
+  starDistPatches,
+  starDistTargets,
   table,
   tf,
   trainingPatches,
@@ -73,6 +79,17 @@ async function everything() {
   const n2v = await n2vPatches(img(), { size: 16, count: 8, fraction: 0.05, seed: 2 });
   const masked = await n2vMask(img(), { fraction: 0.01, random: seededRandom(4) });
   const { x: standard, mean, std } = await standardise(img());
+  const stars = await starDistPatches(img(), gpuLabels() as tf.Tensor2D, {
+    size: 16,
+    count: 8,
+    seed: 1,
+    foreground: 0.5,
+    rays: 8,
+  });
+  const polygons = await starDistInstances(
+    img(),
+    tf.tidy(() => img().expandDims(-1).tile([1, 1, 8]).mul(4)),
+  );
   const results = {
     table: (await table(img().slice([0, 0], [30, 40]))).bundle,
     image: (await image(img())).bundle,
@@ -100,6 +117,12 @@ async function everything() {
     patches: [await flat(patchX), await flat(patchY)],
     n2v: [await flat(n2v.x), await flat(n2v.y)],
     n2vMask: [await flat(masked.input), await flat(masked.mask)],
+    starDistances: await flat(await starDistances(gpuLabels(), 8)),
+    objectProbabilities: await flat(await objectProbabilities(gpuLabels())),
+    objectCentres: [...await objectCentres(gpuLabels())],
+    starDistTargets: await flat(await starDistTargets(gpuLabels(), 8)),
+    starDistPatches: [await flat(stars.x), await flat(stars.y)],
+    starDistInstances: [polygons.count, await flat(polygons.labels)],
     predicted: await flat(predictImage(model, img(), { multiple: 4 })),
     tiled: await flat(predictImage(model, img(), { multiple: 4, tiles: { size: 32, overlap: 8 } })),
     tiff: Array.from(await encodeTiff(img())),
