@@ -70,6 +70,8 @@ test("the course has its first lessons", () => {
     "08_transfer_learning.ipynb",
     "09_unet_segmentation.ipynb",
     "10_noise2void.ipynb",
+    "11_stardist.ipynb",
+    "12_sequences.ipynb",
   ]));
 });
 
@@ -262,7 +264,7 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
   });
 });
 
-describe("lessons 09–10", () => {
+describe("lessons 09–12", () => {
   test("09: disjoint regions; the U-Net beats Otsu on the test region; tiles with overlap equal the whole", () => {
     const r = resultsOf("09_unet_segmentation.ipynb");
     expect(r["regions: fewest and most regions owning one pixel"]).toEqual([1, 1]);
@@ -305,6 +307,56 @@ describe("lessons 09–10", () => {
     expect(denoised).toBeGreaterThan(recorded + 3);
     const [before, after] = r["real: roughness before and after Noise2Void"] as number[];
     expect(after).toBeLessThan(before);
+  });
+});
+
+/** AP = TP / (TP + FP + FN) follows from precision and recall: 1 / (1/P + 1/R − 1). */
+const apOf = (precision: number, recall: number) => 1 / (1 / precision + 1 / recall - 1);
+
+describe("lessons 11–12", () => {
+  test("11: a perfect mask's components merge nuclei; 32 rays redraw them; StarDist splits what the U-Net merges", () => {
+    const r = resultsOf("11_stardist.ipynb");
+    // 125 annotated nuclei; connected components of their own union: 102 (touching ones merge).
+    expect(r["dense: nuclei annotated and components of the perfect mask"]).toEqual([125, 102]);
+    expect(
+      (r["dense: AP at IoU 0.5 of the perfect mask's components on the test band"] as number[])[0],
+    ).toBeLessThan(0.9);
+    const rays = r["rays: reconstruction IoU with 4, 8, 16, 32 and 64 rays"] as number[];
+    expect(rays.every((iou, i) => i === 0 || iou > rays[i - 1])).toBe(true);
+    expect(rays[3]).toBeGreaterThan(0.95);
+    expect(rays[0]).toBeLessThan(0.7);
+    const [duplicates, kept] =
+      r["nms: objects on the test band at τ = 0.9 and at the chosen τ"] as number[];
+    expect(duplicates).toBeGreaterThan(2 * kept); // τ too high keeps several polygons per nucleus
+    for (const method of ["baseline", "stardist"]) {
+      const [precision, recall, f1, ap] = r[
+        `${method}: precision, recall, F1 and AP at IoU 0.5`
+      ] as number[];
+      expect(f1).toBeCloseTo((2 * precision * recall) / (precision + recall), 9);
+      expect(ap).toBeCloseTo(apOf(precision, recall), 9);
+    }
+    const stardistAp = (r["stardist: precision, recall, F1 and AP at IoU 0.5"] as number[])[3];
+    const baselineAp = (r["baseline: precision, recall, F1 and AP at IoU 0.5"] as number[])[3];
+    // The quick setting's short training (measured: 0.775 against 0.615; full: 0.943 against 0.711).
+    expect(stardistAp).toBeGreaterThan(Math.max(0.65, baselineAp + 0.05));
+    const curve = r["stardist: AP at IoU 0.5, 0.55, …, 0.9"] as number[];
+    expect(curve[0]).toBe(stardistAp);
+    expect(curve.every((ap, i) => i === 0 || ap <= curve[i - 1])).toBe(true);
+    const [merged, split] =
+      r["touching: merges by the baseline, and how many StarDist splits"] as number[];
+    expect(merged).toBeGreaterThan(0);
+    expect(split).toBeGreaterThanOrEqual(2); // measured: 4 of 7 (full: 5 of 6)
+  });
+
+  test("12: the hand-written LSTM is tfjs's; the LSTM reads order, the order-blind model cannot", () => {
+    const r = resultsOf("12_sequences.ipynb");
+    expect(r["lstm: largest difference between the hand-written cell and tfjs"]).toBeLessThan(1e-5);
+    const [lstm, blind] = r[
+      "sequences: held-out accuracy of the LSTM and of the order-blind model"
+    ] as number[];
+    expect(blind).toBeLessThan(0.6); // chance is 0.5: the classes hold the same values
+    expect(lstm).toBeGreaterThan(0.85);
+    expect(lstm - blind).toBeGreaterThanOrEqual(0.2);
   });
 });
 
