@@ -35,7 +35,7 @@ async function main(args: string[]): Promise<void> {
       what: "a noisy image",
       positionals: [1, 1],
     },
-    6000,
+    { patches: 6000, epochs: 3 },
     args,
   );
   const path = cli.file(cli.args[0], IMAGE_EXTENSIONS);

@@ -42,14 +42,15 @@ export interface Training {
 
 /**
  * Parses a training example's command line: its own arguments and options, and the training
- * options both examples take (`--patches`, `--epochs 3`, `--seed 0`), checked.
+ * options both examples take (`--patches`, `--epochs`, `--seed 0`) with the example's defaults,
+ * checked.
  *
  * @example
  * ```ts
  * import { trainingCommand } from "./images.ts";
  * const { cli, training } = trainingCommand(
  *   { name: "denoise", verb: "denoise", usage: "<image>", positionals: [1, 1], options: {} },
- *   400,
+ *   { patches: 400, epochs: 3 },
  *   ["a.tif", "--epochs", "2"],
  * );
  * training; // { patches: 400, epochs: 2, seed: 0 }
@@ -57,13 +58,18 @@ export interface Training {
  */
 export function trainingCommand(
   spec: CommandSpec,
-  patches: number,
+  defaults: { patches: number; epochs: number },
   args: string[],
 ): { cli: CommandLine; training: Training } {
   const cli = commandLine({
     ...spec,
     usage: `${spec.usage} [--patches N] [--epochs N] [--seed N]`,
-    options: { ...spec.options, patches: String(patches), epochs: "3", seed: "0" },
+    options: {
+      ...spec.options,
+      patches: String(defaults.patches),
+      epochs: String(defaults.epochs),
+      seed: "0",
+    },
   }, args);
   const training = {
     patches: cli.count("patches", 1),
