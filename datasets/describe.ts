@@ -1,5 +1,5 @@
 /**
- * Used by lessons 02–10; by the commands.
+ * Used by lessons 02–12; by the commands.
  *
  * What every data set says about itself: sizes, classes, value range, source and licence.
  *

@@ -1,5 +1,5 @@
 /**
- * Used by lessons 09 and 10.
+ * Used by lessons 09–11.
  *
  * Real microscopy and test images shipped with the course: DSB 2018 fluorescence nuclei with their
  * instance mask, another nuclei image without mask, and scikit-image's camera and cell images.

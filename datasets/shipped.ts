@@ -1,5 +1,5 @@
 /**
- * Used by lessons 04, 05 and 08–10; by `deno task train:base`.
+ * Used by lessons 04, 05 and 08–11; by `deno task train:base`.
  *
  * The small real data the course ships in `datasets/data/`.
  *

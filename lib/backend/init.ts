@@ -1,5 +1,5 @@
 /**
- * Used by lessons 00 and 04–10; by the commands.
+ * Used by lessons 00 and 04–12; by the commands.
  *
  * Choosing the TensorFlow.js backend: WebGPU on a real GPU, else WebAssembly, else the plain CPU
  * backend.

@@ -1,5 +1,5 @@
 /**
- * Used by lessons 00–10; by the commands.
+ * Used by lessons 00–12; by the commands.
  *
  * Reading tensors into plain numbers, asynchronously.
  *

@@ -1,5 +1,5 @@
 /**
- * Used by lessons 00 and 04–10; by the commands.
+ * Used by lessons 00 and 04–12; by the commands.
  *
  * The convolution gradients for tfjs's WebAssembly backend, built on the backend's fast forward
  * convolution (XNNPACK), and a one-pass MaxPoolGrad.

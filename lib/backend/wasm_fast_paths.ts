@@ -1,5 +1,5 @@
 /**
- * Used by lessons 00 and 04–10; by the commands.
+ * Used by lessons 00 and 04–12; by the commands.
  *
  * Fast paths for tfjs's WebAssembly backend: kernels whose backend versions copy or loop far more
  * than they need to on a training step (tiling, transposed matrix products, leading-axis sums,

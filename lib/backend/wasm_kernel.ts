@@ -1,5 +1,5 @@
 /**
- * Used by lessons 00 and 04–10; by the commands.
+ * Used by lessons 00 and 04–12; by the commands.
  *
  * What the course's wasm kernels share: tfjs's kernel arguments, running the backend's own kernels
  * on its heap, freeing intermediate results, and one wrapper that puts a fast path in front of a

@@ -1,5 +1,5 @@
 /**
- * Used by lessons 07, 09 and 10; by `deno task denoise` and `deno task segment`.
+ * Used by lessons 07 and 09–11; by `deno task denoise` and `deno task segment`.
  *
  * Augmentation that applies the same random transform to an image and its mask: flips, 90°
  * rotations, shifts and random crops, on tensors [height, width] or [height, width, channels].

@@ -1,5 +1,5 @@
 /**
- * Used by lessons 06, 07, 09 and 10; by `deno task denoise` and `deno task segment`.
+ * Used by lessons 06, 07 and 09–11; by `deno task denoise` and `deno task segment`.
  *
  * Normalisation: mean and standard deviation, and percentiles (robust to the bright outliers of
  * microscopy images). The statistics are read from the tensor, so these are asynchronous.

@@ -1,5 +1,5 @@
 /**
- * Used by lessons 09 and 10; by `deno task denoise` and `deno task segment`.
+ * Used by lessons 09–11; by `deno task denoise` and `deno task segment`.
  *
  * Random patches from large images, with an option to centre some of them on the foreground of a
  * mask (so that sparse objects are seen often enough).

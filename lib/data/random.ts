@@ -1,5 +1,5 @@
 /**
- * Used by lessons 02–10; by `deno task denoise`, `deno task segment` and `deno task train:base`.
+ * Used by lessons 02–12; by `deno task denoise`, `deno task segment` and `deno task train:base`.
  *
  * Seeded random numbers, so that lessons and tests give the same results on every run.
  *

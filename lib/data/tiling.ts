@@ -1,5 +1,5 @@
 /**
- * Used by lessons 09 and 10; by `deno task denoise` and `deno task segment`.
+ * Used by lessons 09–11; by `deno task denoise` and `deno task segment`.
  *
  * Tiling large images with overlap and stitching the tiles back, so a network can process images
  * larger than memory allows; with an overlap of at least half the receptive field, tiled prediction

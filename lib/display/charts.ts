@@ -1,5 +1,5 @@
 /**
- * Used by lessons 02–10.
+ * Used by lessons 02–12.
  *
  * The course's charts, drawn with plotly.js: curves, classes, decision boundaries, heatmaps,
  * confusion matrices, loss surfaces with optimizer trajectories, and histograms. Each returns a

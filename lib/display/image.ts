@@ -1,5 +1,5 @@
 /**
- * Used by lessons 00, 04, 06 and 08–10.
+ * Used by lessons 00, 04, 06 and 08–11.
  *
  * Images from tensors: grey, RGB or RGBA, encoded as PNG and shown in the notebook.
  *

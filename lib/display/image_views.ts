@@ -1,5 +1,5 @@
 /**
- * Used by lessons 04, 06 and 08–10.
+ * Used by lessons 04, 06 and 08–11.
  *
  * The course's image views: grids of images with titles, instance labels in distinct colours, and
  * masks laid over images. Light HTML with PNGs, not plotly figures.

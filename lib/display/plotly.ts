@@ -1,5 +1,5 @@
 /**
- * Used by lessons 00–10; by `deno task denoise`, `deno task segment` and `deno task train:base`.
+ * Used by lessons 00–12; by `deno task denoise`, `deno task segment` and `deno task train:base`.
  *
  * Plotly figures as one mime bundle: plotly JSON for front ends with a plotly renderer (VS Code,
  * JupyterLab with the plotly extension), offline HTML for the rest, and a text summary.

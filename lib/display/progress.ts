@@ -1,5 +1,5 @@
 /**
- * Used by lessons 05–07, 09 and 10; by `deno task denoise`, `deno task segment` and `deno task train:base`.
+ * Used by lessons 05–07 and 09–12; by `deno task denoise`, `deno task segment` and `deno task train:base`.
  *
  * A progress bar for long work: updated in place in a notebook, redrawn on one line in a terminal.
  *

@@ -1,5 +1,5 @@
 /**
- * Used by lessons 00–10; by the commands.
+ * Used by lessons 00–12; by the commands.
  *
  * Showing rich results in a notebook: one mime bundle per result, plain text everywhere else.
  *

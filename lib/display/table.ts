@@ -1,5 +1,5 @@
 /**
- * Used by lessons 00–10; by the commands.
+ * Used by lessons 00–12; by the commands.
  *
  * Tables: tensors, arrays and records shown as aligned text and as an HTML table.
  *

@@ -1,5 +1,5 @@
 /**
- * Used by lessons 00–10.
+ * Used by lessons 00–12.
  *
  * Checks for exercises: plain-language feedback for the attendee, a structured result for the
  * runner and the grader.

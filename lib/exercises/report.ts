@@ -1,5 +1,5 @@
 /**
- * Used by lessons 02–10.
+ * Used by lessons 02–12.
  *
  * Results a lesson states and a test can read: shown as one line in the notebook, and published as
  * `application/vnd.course.result+json` so that the course's tests assert what the attendee sees.

@@ -1,5 +1,5 @@
 /**
- * Used by lessons 02–10.
+ * Used by lessons 02–12.
  *
  * A lesson's settings: the full setting is the lesson as taught; the quick one (smaller data, fewer
  * epochs, still learning for real) is what the tests run on WebAssembly; the smoke one (the least

@@ -1,5 +1,5 @@
 /**
- * Used by lessons 09 and 10; by `deno task denoise` and `deno task segment`.
+ * Used by lessons 09–11; by `deno task denoise` and `deno task segment`.
  *
  * Grey images from and to files: TIFF (microscopy's format, any sample type) and PNG in, 32-bit
  * float TIFF out, so predictions keep their values (Fiji, napari and scikit-image read it).

@@ -1,5 +1,5 @@
 /**
- * Used by lesson 09; by `deno task segment`.
+ * Used by lessons 09 and 11; by `deno task segment`.
  *
  * From pixels to objects: Otsu's global threshold (the classical baseline for segmentation) and
  * connected components (a semantic mask split into instances, one label per object).

@@ -1,5 +1,5 @@
 /**
- * Used by lessons 05–10; by `deno task denoise`, `deno task segment` and `deno task train:base`.
+ * Used by lessons 05–12; by `deno task denoise`, `deno task segment` and `deno task train:base`.
  *
  * Saving and loading tfjs models to and from a folder on disk: `model.json` (architecture and
  * weight manifest) and `weights.bin`, the layout of tfjs's own `file://` handler in Node.js.

@@ -1,5 +1,5 @@
 /**
- * Used by lessons 03–05.
+ * Used by lessons 03–05 and 12.
  *
  * Activation functions and their derivatives, written out by hand: each function's value `f(z)` and
  * slope `df(z)` side by side.

@@ -1,5 +1,5 @@
 /**
- * Used by lessons 05–07, 09 and 10; by `deno task denoise`, `deno task segment` and `deno task train:base`.
+ * Used by lessons 05–07 and 09–12; by `deno task denoise`, `deno task segment` and `deno task train:base`.
  *
  * Callbacks for {@linkcode fit}: a progress bar, a live plot of the curves, early stopping that
  * restores the best weights, a best-model checkpoint on disk, and learning-rate schedules.

@@ -1,5 +1,5 @@
 /**
- * Used by lessons 02, 03 and 05–10; by `deno task denoise`, `deno task segment` and `deno task train:base`.
+ * Used by lessons 02, 03 and 05–12; by `deno task denoise`, `deno task segment` and `deno task train:base`.
  *
  * The training loop: `fit(model, data, options)` trains a tfjs model with mini-batches, seeded
  * shuffling, validation every epoch, metrics and callbacks, and returns the history.

@@ -1,5 +1,5 @@
 /**
- * Used by lessons 02, 03 and 05–10; by `deno task denoise`, `deno task segment` and `deno task
+ * Used by lessons 02, 03 and 05–12; by `deno task denoise`, `deno task segment` and `deno task
  * train:base`.
  *
  * Metrics for classification. Imported as the `metrics` namespace: `await metrics.accuracy(t, y)`.

@@ -1,5 +1,5 @@
 /**
- * Used by lessons 02, 03 and 05–10; by `deno task denoise`, `deno task segment` and `deno task train:base`.
+ * Used by lessons 02, 03 and 05–12; by `deno task denoise`, `deno task segment` and `deno task train:base`.
  *
  * tfjs optimisers by name, and learning-rate schedules.
  *
