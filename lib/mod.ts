@@ -276,9 +276,9 @@ export {
   starDistInstances,
   type SuppressionOptions,
 } from "./imaging/polygon_nms.ts";
+export { starDistPatches, type StarDistPatchOptions } from "./imaging/stardist_patches.ts";
 
 // data/
-export { starDistPatches, type StarDistPatchOptions } from "./data/stardist_patches.ts";
 export { type Split, splitIndices, type SplitOptions } from "./data/split.ts";
 export { percentile, percentileNormalise, standardise } from "./data/normalise.ts";
 export {

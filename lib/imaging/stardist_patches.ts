@@ -9,8 +9,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type PatchOptions, samplePatches } from "./patches.ts";
-import { starDistTargets } from "../imaging/star_convex.ts";
+import { type PatchOptions, samplePatches } from "../data/patches.ts";
+import { starDistTargets } from "./star_convex.ts";
 
 /** Options of {@linkcode starDistPatches}. */
 export interface StarDistPatchOptions extends PatchOptions {
