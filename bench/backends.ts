@@ -21,9 +21,11 @@ const cli = commandLine({
 const [size, repeats] = [cli.count("size", 1), cli.count("repeats", 1)];
 const flops = 2 * size ** 3;
 
-async function gflops(backend: (typeof BACKENDS)[number]): Promise<number | undefined> {
+async function gflops(configuration: string): Promise<number | undefined> {
+  const [backend, native] = configuration.split("+") as [(typeof BACKENDS)[number], string?];
   try {
-    await init({ backend, quiet: true });
+    const choice = await init({ backend, native: native !== undefined, quiet: true });
+    if (native && !choice.native) return undefined;
   } catch {
     return undefined; // not available on this machine
   }
@@ -43,14 +45,15 @@ async function gflops(backend: (typeof BACKENDS)[number]): Promise<number | unde
 }
 
 const results = new Map<string, number | undefined>();
-for (const backend of BACKENDS) results.set(backend, await gflops(backend));
+// The wasm backend first without the native kernels, so that it starts with its own threads.
+for (const c of [...BACKENDS, "wasm+native"]) results.set(c, await gflops(c));
 const cpu = results.get("cpu")!;
 console.log(`matMul ${size}×${size}, median of ${repeats} runs`);
 for (const [backend, value] of results) {
   console.log(
     value === undefined
-      ? `  ${backend.padEnd(7)} not available`
-      : `  ${backend.padEnd(7)} ${value.toFixed(2).padStart(8)} GFLOP/s  ${
+      ? `  ${backend.padEnd(11)} not available`
+      : `  ${backend.padEnd(11)} ${value.toFixed(2).padStart(8)} GFLOP/s  ${
         (value / cpu).toFixed(1).padStart(6)
       }× cpu`,
   );

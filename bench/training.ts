@@ -1,17 +1,19 @@
 /**
- * Training speed of the course's models on every available backend, and against PyTorch on the same
- * CPU threads when Debian's `python3-torch` is installed.
+ * Training speed of the course's models on the tfjs backends, with and without the native kernels
+ * (oneDNN), against PyTorch on the same CPU threads when Debian's `python3-torch` is installed.
  *
  * ```
- * ./node_modules/.bin/deno run -A bench/training.ts [--rounds 3] [--steps 10] [--backends wasm,cpu,webgpu]
- *   [--threads N]
+ * ./node_modules/.bin/deno run -A bench/training.ts [--rounds 3] [--steps 10] [--threads 1,2]
+ *   [--backends wasm,wasm+native,cpu,webgpu]
  * ```
  *
  * Models: a U-Net (2 levels, 16 base filters, batch norm, transposed convolutions) at batch 8 on
  * 64×64×1, and the Fashion-MNIST CNN (conv 32, pool, conv 64, pool, dense 128, dense 10) at batch 64.
- * Each configuration runs `rounds` times, interleaved with the others; the medians are printed with
- * their ratios and written to `out/bench/training-<N>-threads.json`. The wasm backend and PyTorch get
- * the same number of threads (default: one per core); the cpu and WebGPU backends use one.
+ * Each configuration runs `rounds` times, interleaved with the others, each tfjs one in a process of
+ * its own (the wasm backend keeps its thread pool for life, and takes one thread when the native
+ * kernels run); the medians are printed with their ratios to PyTorch and written to
+ * `out/bench/training.json`. The wasm backend, oneDNN and PyTorch get the same number of threads;
+ * the cpu and WebGPU backends use one.
  *
  * @module
  */
@@ -19,26 +21,8 @@ import { fashionCnn, init, tf, unet } from "@course/lib";
 import { BACKENDS } from "../contract/settings.ts";
 import { commandLine, reportErrors } from "../contract/command_line.ts";
 
-reportErrors();
-const cli = commandLine({
-  name: "bench",
-  verb: "benchmark training",
-  usage: "[--rounds N] [--steps N] [--backends wasm,cpu,webgpu] [--threads N]",
-  options: {
-    rounds: "3",
-    steps: "10",
-    // The cpu backend needs minutes per U-Net step: leave it out for a quick comparison.
-    backends: "wasm,cpu,webgpu",
-    threads: String(navigator.hardwareConcurrency),
-  },
-}, Deno.args);
-const [rounds, steps, threads] = [
-  cli.count("rounds", 1),
-  cli.count("steps", 1),
-  cli.count("threads", 1),
-];
-// The wasm backend reads its thread count when it starts.
-Deno.env.set("COURSE_THREADS", String(threads));
+/** What the bench compares: tfjs's backends, the wasm one with the native kernels too. */
+const CONFIGURATIONS = [...BACKENDS, "wasm+native"];
 
 interface Workload {
   name: string;
@@ -74,9 +58,11 @@ const workloads: Workload[] = [
   },
 ];
 
-/** Samples per second of `n` Adam steps, after `warmUp` steps. */
-async function tfjsSpeed(backend: string, w: Workload, n: number, warmUp: number): Promise<number> {
-  await init({ backend: backend as "wasm", quiet: true });
+/** Samples per second of `n` Adam steps, after `warmUp` steps, in this process. */
+async function tfjsSpeed(configuration: string, w: Workload, n: number, warmUp: number) {
+  const [backend, native] = configuration.split("+") as [(typeof BACKENDS)[number], string?];
+  const choice = await init({ backend, native: native !== undefined, quiet: true });
+  if (native && !choice.native) throw new Error(`Cannot run wasm+native: ${choice.withoutNative}`);
   const model = w.build(), { x, y } = w.data(), opt = tf.train.adam(0.001);
   // Reading the loss waits for the step to finish; asynchronously, as WebGPU requires under Deno.
   const step = async () => {
@@ -140,7 +126,7 @@ async function torchPython(): Promise<string | undefined> {
   return undefined;
 }
 
-async function torchSpeed(python: string, which: string, n: number): Promise<number> {
+async function torchSpeed(python: string, which: string, n: number, threads: number) {
   const { stdout, success, stderr } = await new Deno.Command(python, {
     args: ["-c", PYTORCH, which, String(n), String(threads)],
     // torch.set_num_threads alone does not bound OpenBLAS or OpenMP.
@@ -154,59 +140,106 @@ async function torchSpeed(python: string, which: string, n: number): Promise<num
   return Number(new TextDecoder().decode(stdout).trim());
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-const backends = cli.text("backends")!.split(",").map((b) => b.trim()).filter((b) => b);
-const unknown = backends.find((b) => !(BACKENDS as readonly string[]).includes(b));
-if (unknown !== undefined) {
-  cli.fail(`'--backends' must list ${BACKENDS.join(", ")}: current value has ${unknown}`);
+/**
+ * Samples per second of one configuration on one model, measured in a process of its own (this
+ * script with `--measure`), where `COURSE_THREADS` sets the wasm backend's and oneDNN's threads.
+ */
+async function measured(configuration: string, w: number, n: number, threads: number) {
+  const { stdout, stderr, success } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", import.meta.filename!, "--measure", `${configuration}:${w}:${n}`],
+    env: { COURSE_THREADS: String(threads) },
+    stdin: "null",
+  }).output();
+  const text = new TextDecoder();
+  if (!success) throw new Error(`${configuration} failed: ${text.decode(stderr).trim()}`);
+  return Number(text.decode(stdout).trim().split("\n").at(-1));
 }
-const python = await torchPython();
-const samples: Record<string, Record<string, number[]>> = {};
-for (let round = 0; round < rounds; round++) {
-  for (const w of workloads) {
-    samples[w.name] ??= {};
-    for (const backend of backends) {
-      // cpu, and WebGPU on a software adapter, take seconds to minutes per U-Net step: one warm-up
-      // and one timed step keep the run short.
-      const [n, warmUp] = backend === "wasm" ? [steps, 2] : [1, 1];
-      (samples[w.name][backend] ??= []).push(await tfjsSpeed(backend, w, n, warmUp));
-    }
-    if (python) {
-      (samples[w.name]["PyTorch"] ??= []).push(
-        await torchSpeed(python, w.name.startsWith("U-Net") ? "unet" : "cnn", steps),
-      );
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ratio = (a: number, b: number) => `${(a / b).toPrecision(2)}×`;
+
+async function main(): Promise<void> {
+  const cli = commandLine({
+    name: "bench",
+    verb: "benchmark training",
+    usage: "[--rounds N] [--steps N] [--threads 1,2] [--backends wasm,wasm+native,cpu,webgpu]",
+    options: {
+      rounds: "3",
+      steps: "10",
+      threads: [...new Set([1, navigator.hardwareConcurrency])].join(","),
+      // The cpu backend needs minutes per U-Net step and WebGPU on a software adapter seconds:
+      // ask for them by name.
+      backends: "wasm,wasm+native",
+      measure: "",
+    },
+  }, Deno.args);
+  const measure = cli.text("measure");
+  if (measure) {
+    const [configuration, w, n] = measure.split(":");
+    // cpu, and WebGPU on a software adapter, take seconds to minutes per U-Net step: one warm-up
+    // and one timed step keep the run short.
+    const [steps, warmUp] = configuration.startsWith("wasm") ? [Number(n), 2] : [1, 1];
+    console.log(await tfjsSpeed(configuration, workloads[Number(w)], steps, warmUp));
+    Deno.exit(0); // the wasm backend's threads would keep the process alive
+  }
+  const [rounds, steps] = [cli.count("rounds", 1), cli.count("steps", 1)];
+  const threadCounts = cli.text("threads")!.split(",").map(Number);
+  if (threadCounts.some((t) => !Number.isInteger(t) || t < 1)) {
+    cli.fail(`'--threads' must list whole numbers ≥ 1: current value is ${cli.text("threads")}`);
+  }
+  const configurations = cli.text("backends")!.split(",").map((b) => b.trim()).filter((b) => b);
+  const unknown = configurations.find((b) => !CONFIGURATIONS.includes(b));
+  if (unknown !== undefined) {
+    cli.fail(`'--backends' must list ${CONFIGURATIONS.join(", ")}: current value has ${unknown}`);
+  }
+  const python = await torchPython();
+  const names = [...configurations, ...(python ? ["PyTorch"] : [])];
+  // samples[threads][model][configuration]: one value per round.
+  const samples: Record<number, Record<string, Record<string, number[]>>> = {};
+  for (let round = 0; round < rounds; round++) {
+    for (const threads of threadCounts) {
+      for (const [i, w] of workloads.entries()) {
+        const byName = (samples[threads] ??= {})[w.name] ??= {};
+        for (const name of names) {
+          const speed = name === "PyTorch"
+            ? await torchSpeed(python!, w.name.startsWith("U-Net") ? "unet" : "cnn", steps, threads)
+            : await measured(name, i, steps, threads);
+          (byName[name] ??= []).push(speed);
+        }
+      }
     }
   }
+  console.log(
+    `training speed, samples/s (median of ${rounds} interleaved rounds, ${steps} steps; ` +
+      `wasm, oneDNN and PyTorch on the same threads)`,
+  );
+  const results = threadCounts.flatMap((threads) =>
+    workloads.map((w) => {
+      const medians = Object.fromEntries(
+        Object.entries(samples[threads][w.name]).map(([name, xs]) => [name, median(xs)]),
+      );
+      const torch = medians.PyTorch;
+      const ratios = torch
+        ? Object.fromEntries(configurations.map((c) => [`${c}/PyTorch`, medians[c] / torch]))
+        : {};
+      const speeds = Object.entries(medians).map(([name, v]) => `${name} ${v.toPrecision(3)}`);
+      const shown = torch
+        ? configurations.map((c) => `${c}/PyTorch ${ratio(medians[c], torch)}`).join(", ")
+        : "PyTorch not installed (apt-get install python3-torch)";
+      console.log(
+        `  ${threads} thread${threads > 1 ? "s" : ""}, ${w.name}: ${speeds.join(", ")} | ${shown}`,
+      );
+      return { threads, model: w.name, samplesPerSecond: medians, ratios };
+    })
+  );
+  await Deno.mkdir("out/bench", { recursive: true });
+  const file = "out/bench/training.json";
+  await Deno.writeTextFile(
+    file,
+    JSON.stringify({ date: new Date().toISOString(), rounds, steps, results }, null, 2),
+  );
+  console.log(`written: ${file}`);
 }
 
-const results = Object.entries(samples).map(([model, byBackend]) => {
-  const medians = Object.fromEntries(Object.entries(byBackend).map(([b, xs]) => [b, median(xs)]));
-  const ratios = medians.PyTorch
-    ? Object.fromEntries(backends.map((b) => [`${b}/PyTorch`, medians[b] / medians.PyTorch]))
-    : {};
-  return { model, samplesPerSecond: medians, ratios };
-});
-console.log(
-  `training speed, samples/s (median of ${rounds} interleaved rounds, ${steps} steps; ` +
-    `wasm and PyTorch on ${threads} thread${threads > 1 ? "s" : ""})`,
-);
-for (const r of results) {
-  const speeds = Object.entries(r.samplesPerSecond).map(([b, v]) => `${b} ${v.toPrecision(3)}`)
-    .join(
-      ", ",
-    );
-  const ratios = Object.entries(r.ratios).map(([k, v]) => `${k} ${v.toPrecision(2)}×`).join(", ");
-  console.log(
-    `  ${r.model}: ${speeds}${
-      ratios ? ` | ${ratios}` : " | PyTorch not installed (apt-get install python3-torch)"
-    }`,
-  );
-}
-await Deno.mkdir("out/bench", { recursive: true });
-const file = `out/bench/training-${threads}-threads.json`;
-await Deno.writeTextFile(
-  file,
-  JSON.stringify({ date: new Date().toISOString(), rounds, steps, threads, results }, null, 2),
-);
-console.log(`written: ${file}`);
+reportErrors();
+await main();

@@ -22,6 +22,8 @@ export interface Probe {
   backend: ProbeFinding;
   /** The WebGPU adapter, if any. */
   adapter: ProbeFinding;
+  /** The native library the wasm backend's heavy kernels run on (oneDNN), if any. */
+  native: ProbeFinding;
   /** Whether Fashion-MNIST loads (from Debian's package, the cache, or a download). */
   fashionMnist: ProbeFinding;
 }

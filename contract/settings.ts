@@ -26,6 +26,8 @@ export const BACKENDS: readonly BackendName[] = ["webgpu", "wasm", "cpu"];
  * - `COURSE_BACKEND`: force a tfjs backend, `webgpu`, `wasm` or `cpu` (default: the fastest that
  *   starts);
  * - `COURSE_THREADS`: the wasm backend's threads (default: one per core);
+ * - `COURSE_NATIVE`: `0` keeps the wasm backend's heavy kernels off the native library (oneDNN);
+ * - `COURSE_ONEDNN`: the oneDNN 2.x library to load (default: the system's `libdnnl.so.2`);
  * - `COURSE_CACHE`: where downloaded data is kept (default: `~/.cache/dl-course`);
  * - `FASHION_MNIST_DIR`: a folder holding Fashion-MNIST's four `.gz` files.
  */
@@ -33,6 +35,8 @@ export const COURSE_VARIABLES = [
   "COURSE_SETTING",
   "COURSE_BACKEND",
   "COURSE_THREADS",
+  "COURSE_NATIVE",
+  "COURSE_ONEDNN",
   "COURSE_CACHE",
   "FASHION_MNIST_DIR",
 ] as const;
@@ -92,6 +96,26 @@ export function parseBackend(value: string | undefined): BackendName | undefined
   throw new Error(
     `Cannot choose a backend as COURSE_BACKEND must be one of ${BACKENDS.join(", ")} ` +
       `(or unset for automatic): current value is "${value}"`,
+  );
+}
+
+/**
+ * Whether the wasm backend's heavy kernels may run on a native library: `COURSE_NATIVE` unset or
+ * `1` (the default) lets them, `0` keeps today's wasm kernels.
+ *
+ * @example
+ * ```ts
+ * import { nativeKernels } from "./settings.ts";
+ * nativeKernels("0"); // false
+ * nativeKernels(undefined); // true
+ * ```
+ */
+export function nativeKernels(value = courseVariable("COURSE_NATIVE")): boolean {
+  if (value === undefined || value.trim() === "1") return true;
+  if (value.trim() === "0") return false;
+  throw new Error(
+    `Cannot choose the native kernels as COURSE_NATIVE must be 0 or 1 (or unset for 1): ` +
+      `current value is "${value}"`,
   );
 }
 

@@ -1,6 +1,6 @@
 /**
  * `deno task doctor`: one line per requirement of the course, ✔ or ✘, and for each ✘ the command
- * that fixes it. Exits with 1 if anything is missing.
+ * that fixes it. Exits with 1 if anything is missing that is not optional.
  *
  * @module
  */
@@ -34,9 +34,12 @@ async function main(args: string[]): Promise<number> {
     const name = requirement.need === "course"
       ? requirement.name
       : `${requirement.name} (${requirement.need})`;
-    if (!ok) failed++;
+    if (!ok && !requirement.optional) failed++;
+    const optional = requirement.optional ? " (optional)" : "";
     console.log(
-      ok ? `✔ ${name}: ${detail}` : `✘ ${name}: ${detail} → ${fixOf(requirement, system)}`,
+      ok
+        ? `✔ ${name}: ${detail}`
+        : `✘ ${name}: ${detail} → ${fixOf(requirement, system)}${optional}`,
     );
   }
   if (failed) console.log(`${failed} missing: run the commands after → above`);

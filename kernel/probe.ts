@@ -11,6 +11,7 @@
  */
 import { init } from "@course/lib";
 import { backendLine, findAdapter } from "../lib/backend/init.ts";
+import { loadOneDnn } from "../lib/backend/onednn.ts";
 import { loadFashionMnist } from "@course/datasets";
 import type { Probe, ProbeFinding } from "../contract/machine.ts";
 
@@ -41,6 +42,7 @@ export async function probe(download: boolean): Promise<Probe> {
         adapter.isFallback ? " (software)" : ""
       }`;
     }),
+    native: await attempt(() => Promise.resolve(loadOneDnn(1).name)),
     fashionMnist: await attempt(async () => {
       const { train, test } = await loadFashionMnist({ download });
       return `${train.labels.length} training and ${test.labels.length} test images`;

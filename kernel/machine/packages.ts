@@ -67,7 +67,8 @@ export function plan(
 ): { packages: string[]; message?: string } {
   const byPackage = missing.filter((r) => r.packages && system.apt);
   const packages = [...new Set(byPackage.flatMap((r) => r.packages!))];
-  const byHand = missing.filter((r) => !byPackage.includes(r) && !r.provide);
+  // What is optional and has no package here is the doctor's to mention, not a reason to stop.
+  const byHand = missing.filter((r) => !byPackage.includes(r) && !r.provide && !r.optional);
   if (byHand.length === 0) return { packages };
   const fixes = [...new Set(byHand.map((r) => r.fix))];
   const names = byHand.map((r) => r.name).join(", ");
@@ -129,7 +130,11 @@ export async function setUp(needs: Need[]): Promise<void> {
   const { packages, message } = plan(missing, system);
   if (message) throw new Error(message);
   if (packages.length) await aptInstall(packages, system.asRoot);
-  for (const r of missing.filter((r) => !r.packages?.some((p) => packages.includes(p)))) {
+  const notInstalled = missing.filter((r) => !r.packages?.some((p) => packages.includes(p)));
+  for (const r of notInstalled.filter((r) => r.optional && !r.provide)) {
+    console.log(`${r.name}: not installed (optional): ${r.fix}`);
+  }
+  for (const r of notInstalled.filter((r) => r.provide)) {
     console.log(`${r.name}: ${r.fix}`);
     await r.provide!();
   }

@@ -32,6 +32,8 @@ export interface Requirement {
   check(): Promise<Finding>;
   /** What the set-up does itself where no package provides it (a download). */
   provide?(): Promise<void>;
+  /** The course runs without it (slower): the set-up installs it where it can, and goes on. */
+  optional?: boolean;
 }
 
 /** The least free space, in GiB, for the cache and the checkout (data, executed notebooks). */
@@ -73,7 +75,7 @@ function probeLibrary(download = false): Promise<Probe> {
     if (!success) {
       const why = new TextDecoder().decode(stderr).trim().split("\n")[0];
       const failed = missing(`the library did not start: ${why}`);
-      return { backend: failed, adapter: failed, fashionMnist: failed };
+      return { backend: failed, adapter: failed, native: failed, fashionMnist: failed };
     }
     return JSON.parse(text) as Probe;
   })();
@@ -207,6 +209,15 @@ export function requirements(): Requirement[] {
         const { ok, detail } = (await probeLibrary()).backend;
         return { ok, detail: detail.replace(/^backend: /, "") };
       },
+    },
+    {
+      name: "oneDNN (training on the CPU at PyTorch's speed)",
+      need: "course",
+      optional: true,
+      packages: ["libdnnl2"],
+      fix:
+        "install oneDNN 2.x and set COURSE_ONEDNN to its library (libdnnl.so.2 or libdnnl.2.dylib)",
+      check: async () => (await probeLibrary()).native,
     },
     {
       name: "Fashion-MNIST (lessons 06–08)",

@@ -8,11 +8,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { registerWasmTrainingKernels } from "./wasm_fast_paths.ts";
+import { useNativeKernels } from "./native_kernels.ts";
 import { startWasm } from "./wasm_threads.ts";
 import {
   type BackendName,
   BACKENDS,
   courseVariable,
+  nativeKernels,
   parseBackend,
   wasmThreads,
 } from "../../contract/settings.ts";
@@ -33,6 +35,10 @@ export interface BackendChoice {
   reason: string;
   /** The wasm backend's thread count (`COURSE_THREADS`, else one per core). */
   threads?: number;
+  /** The native library the wasm backend's heavy kernels run on, e.g. `"oneDNN 2.6.3"`. */
+  native?: string;
+  /** Why the wasm backend runs without native kernels. */
+  withoutNative?: string;
 }
 
 /** Renderers that implement WebGPU on the CPU: usable, but slower than the wasm backend. */
@@ -122,20 +128,41 @@ async function startWebGpu(): Promise<void> {
   );
 }
 
-/** Starts a backend; returns the wasm backend's thread count. */
-async function activate(backend: BackendName): Promise<number | undefined> {
-  let threads: number | undefined;
+/** What starting a backend adds to the choice: the wasm backend's threads and native kernels. */
+type Started = Pick<BackendChoice, "threads" | "native" | "withoutNative">;
+
+/** Starts a backend. */
+async function activate(backend: BackendName, native: boolean): Promise<Started> {
+  let started: Started = {};
   if (backend === "webgpu") {
     await startWebGpu();
   } else if (backend === "wasm") {
     await import("@tensorflow/tfjs-backend-wasm"); // registers the backend's own kernels first
     registerWasmTrainingKernels();
-    threads = await startWasm(wasmThreads());
+    const threads = wasmThreads();
+    started = startNative(native ? threads : 0);
+    // With the heavy kernels native, oneDNN's threads do the parallel work; a wasm thread pool
+    // beside them would fight them for the same cores (a U-Net step takes 1.6× as long).
+    const wasm = await startWasm(started.native ? 1 : threads);
+    started.threads = started.native ? threads : wasm;
   } else if (!(await tf.setBackend(backend))) {
     throw new Error(`tfjs could not initialise the ${backend} backend`);
   }
   await tf.ready();
-  return threads;
+  return started;
+}
+
+/** Turns the native kernels on (`threads` > 0) or off, and says which and why. */
+function startNative(threads: number): Started {
+  if (threads === 0) {
+    useNativeKernels(0);
+    return { withoutNative: "native kernels off (COURSE_NATIVE=0)" };
+  }
+  try {
+    return { native: useNativeKernels(threads) };
+  } catch (error) {
+    return { withoutNative: `no native kernels: ${(error as Error).message}` };
+  }
 }
 
 /**
@@ -161,29 +188,35 @@ export interface InitOptions {
   backend?: BackendName;
   /** Do not print the `backend: ...` line. */
   quiet?: boolean;
+  /** Run the wasm backend's heavy kernels on oneDNN where it is installed; default: `COURSE_NATIVE`. */
+  native?: boolean;
 }
 
 /**
  * Chooses and activates the tfjs backend, prints one line saying which and why, and returns it.
  *
  * Automatic choice: WebGPU when the adapter is a real GPU, else WebAssembly, else CPU (each falls
- * back to the next if it cannot start). `COURSE_BACKEND=webgpu|wasm|cpu` forces one.
+ * back to the next if it cannot start). `COURSE_BACKEND=webgpu|wasm|cpu` forces one. On wasm, the
+ * convolutions and matrix products run on oneDNN (PyTorch's CPU library) where it is installed,
+ * unless `COURSE_NATIVE=0`.
  *
  * @example
  * ```ts
  * import { init } from "@course/lib";
- * const { backend } = await init(); // prints e.g. "backend: wasm, 2 threads (no WebGPU adapter)"
+ * const { backend } = await init();
+ * // prints e.g. "backend: wasm + oneDNN 2.6.3, 2 threads (no WebGPU adapter)"
  * ```
  */
 export async function init(options: InitOptions = {}): Promise<BackendChoice> {
   const forced = options.backend ?? parseBackend(courseVariable("COURSE_BACKEND"));
+  const native = options.native ?? nativeKernels();
   let choice = chooseBackend(forced, forced && forced !== "webgpu" ? null : await findAdapter());
   const order = BACKENDS.slice(BACKENDS.indexOf(choice.backend));
   for (const [i, backend] of order.entries()) {
     try {
-      const threads = await activate(backend);
+      const started = await activate(backend, native);
       if (i > 0) choice = { backend, reason: `${choice.backend} failed: ${choice.reason}` };
-      if (threads) choice = { ...choice, threads };
+      choice = { ...choice, ...started };
       break;
     } catch (error) {
       if (forced) {
@@ -205,13 +238,15 @@ export async function init(options: InitOptions = {}): Promise<BackendChoice> {
  * @example
  * ```ts
  * import { backendLine } from "./init.ts";
- * backendLine({ backend: "wasm", threads: 2, reason: "no WebGPU adapter" });
- * // "backend: wasm, 2 threads (no WebGPU adapter)"
+ * backendLine({ backend: "wasm", threads: 2, reason: "no WebGPU adapter", native: "oneDNN 2.6.3" });
+ * // "backend: wasm + oneDNN 2.6.3, 2 threads (no WebGPU adapter)"
  * ```
  */
 export function backendLine(choice: BackendChoice): string {
+  const native = choice.native ? ` + ${choice.native}` : "";
   const threads = choice.threads
     ? `, ${choice.threads} thread${choice.threads > 1 ? "s" : ""}`
     : "";
-  return `backend: ${choice.backend}${threads} (${choice.reason})`;
+  const why = [choice.reason, choice.withoutNative].filter((r) => r).join("; ");
+  return `backend: ${choice.backend}${native}${threads} (${why})`;
 }

@@ -2,6 +2,8 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import { init, tf } from "@course/lib";
 import { chooseBackend, findAdapter, isSoftwareAdapter } from "../../lib/backend/init.ts";
 import { parseBackend } from "../../contract/settings.ts";
+import { PROJECT_ROOT } from "../../contract/files.ts";
+import { DENO, run } from "../helpers.ts";
 
 afterEach(() => {
   Deno.env.delete("COURSE_BACKEND");
@@ -65,7 +67,7 @@ describe("init", () => {
     expect(choice.backend).toBe("wasm");
     expect(tf.getBackend()).toBe("wasm");
     expect(log.mock.calls[0][0]).toMatch(
-      /^backend: wasm, \d+ threads? \((no WebGPU adapter|WebGPU adapter is a software fallback: .+)\)$/,
+      /^backend: wasm( \+ oneDNN 2\.\d+\.\d+)?, \d+ threads? \((no WebGPU adapter|WebGPU adapter is a software fallback: .+)\)$/,
     );
     expect(choice.threads).toBe(navigator.hardwareConcurrency);
   });
@@ -91,6 +93,62 @@ describe("init", () => {
     const product = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5, 6], [7, 8]]));
     expect(product.arraySync()).toEqual([[19, 22], [43, 50]]);
     product.dispose();
+  });
+});
+
+describe("the native kernels", () => {
+  /** The line `init()` prints on wasm, in a process of its own, with these variables. */
+  async function initLine(env: Record<string, string>): Promise<string> {
+    const { stdout, stderr } = await new Deno.Command(DENO, {
+      args: ["eval", 'import { init } from "@course/lib"; await init(); Deno.exit(0);'],
+      cwd: PROJECT_ROOT,
+      env: { NO_COLOR: "1", COURSE_BACKEND: "wasm", COURSE_THREADS: "2", ...env },
+      stdin: "null",
+    }).output();
+    return new TextDecoder().decode(stdout).trim() || new TextDecoder().decode(stderr);
+  }
+
+  test("run on oneDNN where it is installed, and the line says so", async () => {
+    expect(await initLine({})).toMatch(
+      /^backend: wasm \+ oneDNN 2\.\d+\.\d+, 2 threads \(forced by COURSE_BACKEND\)$/,
+    );
+  });
+
+  test("COURSE_NATIVE=0 gives the wasm kernels, and the line says so", async () => {
+    expect(await initLine({ COURSE_NATIVE: "0" })).toBe(
+      "backend: wasm, 2 threads (forced by COURSE_BACKEND; native kernels off (COURSE_NATIVE=0))",
+    );
+    expect(await initLine({ COURSE_NATIVE: "yes" })).toContain(
+      'COURSE_NATIVE must be 0 or 1 (or unset for 1): current value is "yes"',
+    );
+  });
+
+  test("a missing library gives the wasm kernels, and the line says why and what to install", async () => {
+    expect(await initLine({ COURSE_ONEDNN: "/nowhere/libdnnl.so.2" })).toBe(
+      "backend: wasm, 2 threads (forced by COURSE_BACKEND; no native kernels: oneDNN 2.x not " +
+        "found (/nowhere/libdnnl.so.2: cannot open shared object file: No such file or " +
+        "directory): sudo apt-get install libdnnl2)",
+    );
+  });
+
+  test("a oneDNN of another major version is named and left alone, and the line says so", async () => {
+    // A stand-in library that only reports its version, as oneDNN 3.x's dnnl_version() does.
+    const dir = await Deno.makeTempDir();
+    try {
+      await Deno.writeTextFile(
+        `${dir}/dnnl.c`,
+        "typedef struct { int major, minor, patch; const char *hash; unsigned cpu, gpu; } v;\n" +
+          'static const v version = { 3, 4, 1, "", 0, 0 };\n' +
+          "const v *dnnl_version(void) { return &version; }\n",
+      );
+      await run("cc", ["-shared", "-fPIC", "-o", `${dir}/libdnnl.so.3`, `${dir}/dnnl.c`]);
+      expect(await initLine({ COURSE_ONEDNN: `${dir}/libdnnl.so.3` })).toContain(
+        `no native kernels: oneDNN 3.4.1 found (${dir}/libdnnl.so.3), but the course's native ` +
+          "kernels need oneDNN 2.x)",
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   });
 });
 
@@ -127,7 +185,9 @@ describe("a WebGPU start that fails on a real GPU", () => {
       expect(tf.getBackend()).toBe("wasm");
       expect(log).toHaveBeenCalledTimes(1);
       expect(log.mock.calls[0][0]).toMatch(
-        new RegExp(`^backend: wasm, \\d+ threads? \\(webgpu failed: .*${error.message}\\)$`),
+        new RegExp(
+          `^backend: wasm( \\+ oneDNN [\\d.]+)?, \\d+ threads? \\(webgpu failed: .*${error.message}\\)$`,
+        ),
       );
       expect(warn).not.toHaveBeenCalled(); // tfjs's own warnings became the one line
     });
