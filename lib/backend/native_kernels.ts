@@ -2,10 +2,11 @@
  * Used by lessons 00 and 04–12; by the commands.
  *
  * The wasm backend's heavy kernels run natively by oneDNN, in place on the backend's heap: forward
- * convolutions (with a bias), both convolution gradients (and so transposed convolutions), and
- * matrix products (dense layers and their gradients). Each sits in front of the wasm kernel it
- * replaces, which still runs any case oneDNN does not take and everything while the native path is
- * off.
+ * convolutions (with a bias), both convolution gradients (and so transposed convolutions), matrix
+ * products (dense layers and their gradients), sums over a batch's leading axes, and element-wise
+ * arithmetic on large tensors (batch norm's and the loss's gradients are made of these). Each sits in front of the wasm kernel it
+ * replaces, which still runs any case oneDNN does not take, and everything while the native path
+ * is off.
  *
  * @module
  */
@@ -109,31 +110,25 @@ const forward: FastPath = (args, backend) => {
   return out;
 };
 
-/** Conv2DBackpropInput: the input gradient, and so every transposed convolution's forward pass. */
-const backwardData: FastPath = (args, backend) => {
-  const { dy, filter } = args.inputs;
-  const attrs = args.attrs as ConvAttrs & { inputShape: number[] };
-  if (!active || !plain(attrs, dy, filter)) return undefined;
-  const shape = geometry(attrs.inputShape, filter.shape, attrs, false);
-  const conv = tf.util.arraysEqual(shape.y, dy.shape) &&
-    builtConvolution(active, "backwardData", shape);
+/**
+ * The convolution gradients: Conv2DBackpropInput, (dy, filter) → dx, which is also every transposed
+ * convolution's forward pass; and Conv2DBackpropFilter, (x, dy) → dFilter. The output's shape comes
+ * as an attribute.
+ */
+const gradient = (direction: "backwardData" | "backwardWeights"): FastPath => (args, backend) => {
+  const toInput = direction === "backwardData";
+  const { x, dy, filter } = args.inputs;
+  const [first, second] = toInput ? [dy, filter] : [x, dy];
+  const attrs = args.attrs as ConvAttrs & { inputShape: number[]; filterShape: number[] };
+  if (!active || !plain(attrs, first, second)) return undefined;
+  const [xShape, filterShape] = toInput
+    ? [attrs.inputShape, filter.shape]
+    : [x.shape, attrs.filterShape];
+  const shape = geometry(xShape, filterShape, attrs, false);
+  const conv = tf.util.arraysEqual(shape.y, dy.shape) && builtConvolution(active, direction, shape);
   if (!conv) return undefined;
-  const out = backend.makeOutput(attrs.inputShape, "float32");
-  conv.run([dy, filter, out].map((t) => address(backend, t)));
-  return out;
-};
-
-/** Conv2DBackpropFilter: the filter gradient. */
-const backwardWeights: FastPath = (args, backend) => {
-  const { x, dy } = args.inputs;
-  const attrs = args.attrs as ConvAttrs & { filterShape: number[] };
-  if (!active || !plain(attrs, x, dy)) return undefined;
-  const shape = geometry(x.shape, attrs.filterShape, attrs, false);
-  const conv = tf.util.arraysEqual(shape.y, dy.shape) &&
-    builtConvolution(active, "backwardWeights", shape);
-  if (!conv) return undefined;
-  const out = backend.makeOutput(attrs.filterShape, "float32");
-  conv.run([x, dy, out].map((t) => address(backend, t)));
+  const out = backend.makeOutput(toInput ? xShape : filterShape, "float32");
+  conv.run([first, second, out].map((t) => address(backend, t)));
   return out;
 };
 
@@ -215,6 +210,37 @@ const arithmetic = (kind: Arithmetic): FastPath => (args, backend) => {
   return out;
 };
 
+/** Ones, on the JavaScript heap: a row that sums a matrix's rows when multiplied with it. */
+let ones = new Float32Array(0);
+
+/**
+ * Sum and Mean over leading axes (a bias's and batch norm's gradients, batch norm's statistics:
+ * [N, H, W, C] → [C]) as one matrix product, ones[1, rows] · x[rows, C], on oneDNN's threads; a
+ * mean scales it by 1 / rows. Other reductions go to the wasm kernels.
+ */
+const leadingSum = (mean: boolean): FastPath => (args, backend) => {
+  const { x } = args.inputs;
+  const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
+  const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+  const size = tf.util.sizeFromShape(x.shape);
+  const leading = axes.length < x.shape.length && axes.every((a, i) => a === i);
+  if (!active || !leading || x.dtype !== "float32" || size < SMALLEST) return undefined;
+  const kept = x.shape.slice(axes.length), cols = tf.util.sizeFromShape(kept);
+  const rows = size / cols;
+  if (ones.length < rows) ones = new Float32Array(rows).fill(1);
+  const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, "float32");
+  const g = {
+    m: 1,
+    n: cols,
+    k: rows,
+    transposeA: false,
+    transposeB: false,
+    alpha: mean ? 1 / rows : 1,
+  };
+  sgemm(active, g, Deno.UnsafePointer.of(ones), address(backend, x), address(backend, out));
+  return out;
+};
+
 /** oneDNN once loaded, or why it could not be: a process loads it once. */
 let loaded: OneDnn | Error | undefined;
 
@@ -253,14 +279,16 @@ function register(): void {
   const kernels: [string, FastPath][] = [
     ["Conv2D", forward],
     ["FusedConv2D", forward],
-    ["Conv2DBackpropInput", backwardData],
-    ["Conv2DBackpropFilter", backwardWeights],
+    ["Conv2DBackpropInput", gradient("backwardData")],
+    ["Conv2DBackpropFilter", gradient("backwardWeights")],
     ["BatchMatMul", matMul],
     ["_FusedMatMul", matMul],
     ["Add", arithmetic("add")],
     ["Sub", arithmetic("sub")],
     ["Multiply", arithmetic("mul")],
     ["RealDiv", arithmetic("div")],
+    ["Sum", leadingSum(false)],
+    ["Mean", leadingSum(true)],
   ];
   for (const [kernelName, fast] of kernels) withFastPath(kernelName, fast);
 }

@@ -2,9 +2,9 @@
  * Used by lessons 00 and 04–12; by the commands.
  *
  * oneDNN, the library PyTorch's CPU convolutions run on, called through `Deno.dlopen`: finding and
- * loading it (oneDNN 2.x, Debian's and Ubuntu's `libdnnl2`), its thread count, its matrix product,
- * and convolution primitives on memory the caller owns (the wasm backend's heap), built once per
- * shape and kept.
+ * loading it (oneDNN 2.x, Debian's `libdnnl2`), its thread count, its matrix product, and what its
+ * primitives share: memory descriptors, and primitives that run on memory the caller owns (the
+ * wasm backend's heap).
  *
  * Only oneDNN 2.x's C API is bound: 3.x replaced the descriptor functions (`*_desc_init`) by
  * primitive-descriptor constructors, and a 3.x library is reported as such and left alone.
@@ -13,158 +13,16 @@
  */
 
 import { courseVariable } from "../../contract/settings.ts";
-
-/** The C functions the course calls. Pointers to oneDNN's objects are opaque here. */
-const SYMBOLS = {
-  dnnl_version: { parameters: [], result: "pointer" },
-  dnnl_engine_create: { parameters: ["buffer", "i32", "usize"], result: "i32" },
-  dnnl_stream_create: { parameters: ["buffer", "pointer", "u32"], result: "i32" },
-  dnnl_memory_desc_init_by_tag: {
-    parameters: ["buffer", "i32", "buffer", "i32", "i32"],
-    result: "i32",
-  },
-  dnnl_memory_desc_equal: { parameters: ["buffer", "pointer"], result: "i32" },
-  dnnl_memory_create: { parameters: ["buffer", "pointer", "pointer", "pointer"], result: "i32" },
-  dnnl_memory_set_data_handle: { parameters: ["pointer", "pointer"], result: "i32" },
-  dnnl_memory_destroy: { parameters: ["pointer"], result: "i32" },
-  dnnl_dilated_convolution_forward_desc_init: {
-    parameters: [
-      "buffer",
-      "i32",
-      "i32",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-    ],
-    result: "i32",
-  },
-  dnnl_dilated_convolution_backward_data_desc_init: {
-    parameters: [
-      "buffer",
-      "i32",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-    ],
-    result: "i32",
-  },
-  dnnl_dilated_convolution_backward_weights_desc_init: {
-    parameters: [
-      "buffer",
-      "i32",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-    ],
-    result: "i32",
-  },
-  dnnl_binary_desc_init: {
-    parameters: ["buffer", "i32", "buffer", "buffer", "buffer"],
-    result: "i32",
-  },
-  dnnl_primitive_desc_create: {
-    parameters: ["buffer", "buffer", "pointer", "pointer", "pointer"],
-    result: "i32",
-  },
-  dnnl_reorder_primitive_desc_create: {
-    parameters: ["buffer", "pointer", "pointer", "pointer", "pointer", "pointer"],
-    result: "i32",
-  },
-  dnnl_primitive_desc_query_md: { parameters: ["pointer", "i32", "i32"], result: "pointer" },
-  dnnl_primitive_desc_destroy: { parameters: ["pointer"], result: "i32" },
-  dnnl_primitive_create: { parameters: ["buffer", "pointer"], result: "i32" },
-  dnnl_primitive_destroy: { parameters: ["pointer"], result: "i32" },
-  dnnl_primitive_execute: { parameters: ["pointer", "pointer", "i32", "buffer"], result: "i32" },
-  dnnl_sgemm: {
-    parameters: [
-      "u8",
-      "u8",
-      "i64",
-      "i64",
-      "i64",
-      "f32",
-      "pointer",
-      "i64",
-      "pointer",
-      "i64",
-      "f32",
-      "pointer",
-      "i64",
-    ],
-    result: "i32",
-  },
-} as const satisfies Deno.ForeignLibraryInterface;
-
-/** OpenMP's thread setter, from the OpenMP runtime oneDNN 2.x is built on (Debian: libgomp). */
-const OPENMP = {
-  omp_set_num_threads: { parameters: ["i32"], result: "void" },
-} as const satisfies Deno.ForeignLibraryInterface;
-
-export type Symbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
-
-/** oneDNN's constants (`dnnl_types.h`, 2.x). */
-const F32 = 3;
-/** Memory layouts: `a`…`abcdef` are row-major of rank 1–6. */
-const TAG = {
-  any: 1,
-  a: 2,
-  ab: 3,
-  abc: 4,
-  abcd: 5,
-  abcde: 7,
-  abcdef: 8,
-  nhwc: 20,
-  hwio: 30,
-} as const;
-/** A layout tag's name. */
-export type Tag = keyof typeof TAG;
-/** Propagation kinds. */
-export const PROP = { forwardTraining: 64, backwardData: 160, backwardWeights: 192 } as const;
-/** Algorithm kinds. */
-export const ALG = {
-  convolutionDirect: 1,
-  add: 131056,
-  mul: 131057,
-  div: 131060,
-  sub: 131061,
-} as const;
-/** Queries of a primitive descriptor's memory descriptors. */
-export const QUERY = { weights: 131, diffWeights: 132 } as const;
-/** Execution argument indices (`DNNL_ARG_*`). */
-export const ARG = {
-  src: 1,
-  src1: 2,
-  dst: 17,
-  weights: 33,
-  bias: 41,
-  diffSrc: 129,
-  diffDst: 145,
-  diffWeights: 161,
-  from: 1,
-  to: 17,
-} as const;
-/** `DNNL_MEMORY_ALLOCATE`: oneDNN allocates the memory itself. */
-const ALLOCATE = Deno.UnsafePointer.create(0xffffffffffffffffn);
-
-/**
- * Bytes kept for oneDNN 2.x's descriptors, which the library fills in: `dnnl_memory_desc_t` is 696
- * bytes and `dnnl_convolution_desc_t` 5,976 in 2.6; twice that covers every 2.x release.
- */
-export const MEMORY_DESC_BYTES = 2048, OP_DESC_BYTES = 12288;
+import {
+  ALLOCATE,
+  ARG,
+  F32,
+  MEMORY_DESC_BYTES,
+  OPENMP,
+  SYMBOLS,
+  type Symbols,
+  TAG,
+} from "./onednn_api.ts";
 
 /** A loaded oneDNN: its functions, its CPU engine and stream, and what to call it. */
 export interface OneDnn {
@@ -177,7 +35,7 @@ export interface OneDnn {
 
 /**
  * Where oneDNN 2.x is looked for, the first that loads being used: `COURSE_ONEDNN` if set, else the
- * system's library by its name (Debian and Ubuntu's `libdnnl2`), and on macOS Homebrew's folders.
+ * system's library by its name (Debian's `libdnnl2`), and on macOS Homebrew's folders.
  *
  * @example
  * ```ts
@@ -394,8 +252,8 @@ export function operation(dnnl: OneDnn, op: Uint8Array, args: [number, Uint8Arra
 }
 
 /**
- * C = A · B in row-major float32, A [m, k] (or [k, m] transposed), B [k, n] (or [n, k]), on oneDNN's
- * threads.
+ * C = α · A · B + β · C in row-major float32 (α = 1, β = 0 unless given), A [m, k] (or [k, m]
+ * transposed), B [k, n] (or [n, k]), on oneDNN's threads.
  *
  * @example
  * ```ts
@@ -408,7 +266,15 @@ export function operation(dnnl: OneDnn, op: Uint8Array, args: [number, Uint8Arra
  */
 export function sgemm(
   dnnl: OneDnn,
-  g: { m: number; n: number; k: number; transposeA: boolean; transposeB: boolean; beta?: number },
+  g: {
+    m: number;
+    n: number;
+    k: number;
+    transposeA: boolean;
+    transposeB: boolean;
+    alpha?: number;
+    beta?: number;
+  },
   a: Deno.PointerValue,
   b: Deno.PointerValue,
   c: Deno.PointerValue,
@@ -421,7 +287,7 @@ export function sgemm(
       BigInt(g.m),
       BigInt(g.n),
       BigInt(g.k),
-      1,
+      g.alpha ?? 1,
       a,
       BigInt(g.transposeA ? g.m : g.k),
       b,

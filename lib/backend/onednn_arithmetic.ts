@@ -7,17 +7,8 @@
  *
  * @module
  */
-import {
-  ALG,
-  ARG,
-  check,
-  memoryDesc,
-  type OneDnn,
-  OP_DESC_BYTES,
-  type Operation,
-  operation,
-  type Tag,
-} from "./onednn.ts";
+import { ALG, ARG, OP_DESC_BYTES, type Tag } from "./onednn_api.ts";
+import { check, memoryDesc, type OneDnn, type Operation, operation } from "./onednn.ts";
 
 /** Row-major layouts by rank. */
 const ROW_MAJOR: Tag[] = ["a", "a", "ab", "abc", "abcd", "abcde", "abcdef"];

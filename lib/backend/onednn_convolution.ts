@@ -7,22 +7,17 @@
  *
  * @module
  */
+import { ALG, ARG, MEMORY_DESC_BYTES, OP_DESC_BYTES, PROP, QUERY } from "./onednn_api.ts";
 import {
-  ALG,
-  ARG,
   check,
   dims,
   execute,
   makePrimitive,
   memory,
-  MEMORY_DESC_BYTES,
   memoryDesc,
   type OneDnn,
-  OP_DESC_BYTES,
   type Operation,
   primitiveDesc,
-  PROP,
-  QUERY,
   reorder,
 } from "./onednn.ts";
 

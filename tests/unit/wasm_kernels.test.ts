@@ -180,19 +180,23 @@ describe.each([
     }
   });
 
-  test("sums over leading axes (a bias's gradient) on wasm equal the cpu backend's; other sums too", async () => {
-    const cases: [number[], number[], boolean][] = [
-      [[0, 1, 2], [], false],
-      [[0, 1, 2], [], true],
-      [[0], [], false],
-      [[1, 2], [], false],
-      [[3], [], true],
+  test("sums and means over leading axes (a bias's gradient) on wasm equal the cpu backend's; other sums too", async () => {
+    const cases: [number[], boolean][] = [
+      [[0, 1, 2], false],
+      [[0, 1, 2], true],
+      [[0], false],
+      [[1, 2], false],
+      [[3], true],
     ];
-    for (const [axes, , keepDims] of cases) {
-      const { cpu, wasm } = await onBoth(() =>
-        tf.sum(randomTensor([4, 6, 5, 3], 3), axes, keepDims)
-      );
-      expect(difference(wasm, cpu), `${axes} ${keepDims}`).toBeLessThan(1e-6);
+    // A small tensor, and one as large as a batch norm's input (the native kernels take those).
+    for (const shape of [[4, 6, 5, 3], [8, 12, 10, 16]]) {
+      for (const [axes, keepDims] of cases) {
+        for (const reduce of [tf.sum, tf.mean]) {
+          const { cpu, wasm } = await onBoth(() => reduce(randomTensor(shape, 3), axes, keepDims));
+          expect(difference(wasm, cpu), `${shape} ${reduce.name} ${axes} ${keepDims}`)
+            .toBeLessThan(1e-6);
+        }
+      }
     }
     const ints = await onBoth(() => tf.sum(tf.tensor([[1, 2], [3, 4]], [2, 2], "int32"), 0));
     expect(ints.wasm).toEqual([4, 6]);
