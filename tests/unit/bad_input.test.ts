@@ -159,7 +159,7 @@ const CASES: [string[], string][] = [
   ],
   [
     ["bench/training.ts", "--threads", "0"],
-    "'--threads' must be a whole number ≥ 1: current value is 0",
+    "'--threads' must list whole numbers ≥ 1: current value is 0",
   ],
   [
     ["bench/backends.ts", "--size", "big"],
