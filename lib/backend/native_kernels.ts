@@ -4,14 +4,20 @@
  * The wasm backend's heavy kernels run natively by oneDNN, in place on the backend's heap: forward
  * convolutions (with a bias), both convolution gradients (and so transposed convolutions), matrix
  * products (dense layers and their gradients), sums over a batch's leading axes, and element-wise
- * arithmetic on large tensors (batch norm's and the loss's gradients are made of these). Each sits in front of the wasm kernel it
- * replaces, which still runs any case oneDNN does not take, and everything while the native path
- * is off.
+ * arithmetic on large tensors (batch norm's and the loss's gradients are made of these). Each sits
+ * in front of the wasm kernel it replaces, which still runs any case oneDNN does not take, and
+ * everything while the native path is off.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type Backend, type FastPath, type Info, withFastPath } from "./wasm_kernel.ts";
+import {
+  type Backend,
+  type FastPath,
+  type Info,
+  leadingReduction,
+  withFastPath,
+} from "./wasm_kernel.ts";
 import { loadOneDnn, type OneDnn, type Operation, sgemm } from "./onednn.ts";
 import { convolution, type ConvolutionShape, type Direction } from "./onednn_convolution.ts";
 import { type Arithmetic, binary } from "./onednn_arithmetic.ts";
@@ -220,24 +226,18 @@ let ones = new Float32Array(0);
  */
 const leadingSum = (mean: boolean): FastPath => (args, backend) => {
   const { x } = args.inputs;
-  const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
-  const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
-  const size = tf.util.sizeFromShape(x.shape);
-  const leading = axes.length < x.shape.length && axes.every((a, i) => a === i);
-  if (!active || !leading || x.dtype !== "float32" || size < SMALLEST) return undefined;
-  const kept = x.shape.slice(axes.length), cols = tf.util.sizeFromShape(kept);
-  const rows = size / cols;
-  if (ones.length < rows) ones = new Float32Array(rows).fill(1);
-  const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, "float32");
-  const g = {
-    m: 1,
-    n: cols,
-    k: rows,
-    transposeA: false,
-    transposeB: false,
-    alpha: mean ? 1 / rows : 1,
-  };
-  sgemm(active, g, Deno.UnsafePointer.of(ones), address(backend, x), address(backend, out));
+  const r = leadingReduction(x, args.attrs);
+  if (!active || !r || r.rows * r.cols < SMALLEST) return undefined;
+  if (ones.length < r.rows) ones = new Float32Array(r.rows).fill(1);
+  const out = backend.makeOutput(r.shape, "float32");
+  const g = { m: 1, n: r.cols, k: r.rows, transposeA: false, transposeB: false };
+  sgemm(
+    active,
+    { ...g, alpha: mean ? 1 / r.rows : 1 },
+    Deno.UnsafePointer.of(ones),
+    address(backend, x),
+    address(backend, out),
+  );
   return out;
 };
 

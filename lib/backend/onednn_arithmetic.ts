@@ -2,8 +2,9 @@
  * Used by lessons 00 and 04–12; by the commands.
  *
  * Element-wise arithmetic with broadcasting on oneDNN 2.x: row-major tensors of rank 1–6 on the
- * caller's memory, vectorised and on oneDNN's threads. (Its reductions are left out: over a
- * batch's leading axes they ran 5–10× slower than the wasm fast path's single pass.)
+ * caller's memory, vectorised and on oneDNN's threads. (oneDNN's reduction primitive is left out:
+ * over a batch's leading axes it ran 5–10× slower than the wasm fast path's single pass; such sums
+ * run as a matrix product with a row of ones instead.)
  *
  * @module
  */

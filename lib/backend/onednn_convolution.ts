@@ -126,7 +126,9 @@ export function convolution(dnnl: OneDnn, direction: Direction, s: ConvolutionSh
   const weights = direction === "backwardWeights" ? QUERY.diffWeights : QUERY.weights;
   const chosen = sym.dnnl_primitive_desc_query_md(pd, weights, 0);
   const filter = reorder(dnnl, d.filter, chosen, direction !== "backwardWeights");
+  // The primitive's filter memory, and where tfjs's HWIO filter lies (the same without a reorder).
   const filterMemory = filter?.inner ?? memory(dnnl, d.filter, false);
+  const userFilter = filter?.outer ?? filterMemory;
   const [xMem, yMem, bMem] = [
     memory(dnnl, d.x, false),
     memory(dnnl, d.y, false),
@@ -153,11 +155,11 @@ export function convolution(dnnl: OneDnn, direction: Direction, s: ConvolutionSh
       } else if (direction === "backwardData") set(yMem, inputs[0]), set(xMem, output);
       else set(xMem, inputs[0]), set(yMem, inputs[1]);
       if (direction !== "backwardWeights") {
-        set(filter?.outer ?? filterMemory, inputs[1]);
+        set(userFilter, inputs[1]);
         if (filter) execute(dnnl, filter.run);
         execute(dnnl, conv);
       } else {
-        set(filter?.outer ?? filterMemory, output);
+        set(userFilter, output);
         execute(dnnl, conv);
         if (filter) execute(dnnl, filter.run);
       }

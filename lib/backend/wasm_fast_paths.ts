@@ -10,7 +10,15 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { registerConvolutionGradients } from "./wasm_convolution.ts";
-import { type Backend, type FastPath, free, type Info, run, withFastPath } from "./wasm_kernel.ts";
+import {
+  type Backend,
+  type FastPath,
+  free,
+  type Info,
+  leadingReduction,
+  run,
+  withFastPath,
+} from "./wasm_kernel.ts";
 
 let registered = false;
 /**
@@ -87,17 +95,11 @@ function columnSums(values: Float32Array, cols: number): Float64Array {
  */
 const reduction = (mean: boolean): FastPath => (args, backend) => {
   const { x } = args.inputs;
-  const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
-  const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
-  const leading = axes.length < x.shape.length && axes.every((a, i) => a === i);
-  if (!leading || x.dtype !== "float32") {
-    return undefined;
-  }
-  const kept = x.shape.slice(axes.length), cols = tf.util.sizeFromShape(kept);
-  const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, "float32");
-  const sums = columnSums(backend.typedArrayFromHeap(x) as Float32Array, cols);
-  const rows = tf.util.sizeFromShape(x.shape) / cols;
-  backend.typedArrayFromHeap(out).set(mean ? sums.map((v) => v / rows) : sums);
+  const r = leadingReduction(x, args.attrs);
+  if (!r) return undefined;
+  const out = backend.makeOutput(r.shape, "float32");
+  const sums = columnSums(backend.typedArrayFromHeap(x) as Float32Array, r.cols);
+  backend.typedArrayFromHeap(out).set(mean ? sums.map((v) => v / r.rows) : sums);
   return out;
 };
 

@@ -48,6 +48,31 @@ export function run(
   ) as Info;
 }
 
+/**
+ * A Sum or Mean over a tensor's leading axes ([N, H, W, C] → [C]: a bias's and batch norm's
+ * gradients, batch norm's statistics) seen as the column sums of a [rows, cols] matrix: its sizes
+ * and the output's shape; `undefined` for other axes and types.
+ *
+ * @example
+ * ```ts
+ * import { leadingReduction } from "./wasm_kernel.ts";
+ * const x = { dataId: {}, dtype: "float32" as const, shape: [8, 4, 4, 16] };
+ * leadingReduction(x, { axis: [0, 1, 2], keepDims: false }); // { rows: 128, cols: 16, shape: [16] }
+ * ```
+ */
+export function leadingReduction(
+  x: Info,
+  attrs: Record<string, unknown>,
+): { rows: number; cols: number; shape: number[] } | undefined {
+  const { axis, keepDims } = attrs as { axis: number | number[]; keepDims: boolean };
+  const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+  const leading = axes.length < x.shape.length && axes.every((a, i) => a === i);
+  if (!leading || x.dtype !== "float32") return undefined;
+  const kept = x.shape.slice(axes.length), cols = tf.util.sizeFromShape(kept);
+  const rows = tf.util.sizeFromShape(x.shape) / cols;
+  return { rows, cols, shape: keepDims ? [...axes.map(() => 1), ...kept] : kept };
+}
+
 /** Frees intermediate results; never the kernel's inputs. */
 export function free(backend: Backend, ...infos: Info[]): void {
   for (const info of infos) backend.disposeData(info.dataId);
