@@ -16,8 +16,14 @@ import { feedbackMarkdown, gradebookCsv, type NotebookGrade } from "./gradebook.
 import { type ExerciseGrade, rebuild, scoreExercises, ungraded } from "./scoring.ts";
 import { type Notebook, readNotebook, writeNotebook } from "../jupyter/notebook.ts";
 import { runNotebook } from "../jupyter/runner.ts";
-import { checkSandbox, defaultLimits, type SandboxLimits } from "../jupyter/sandbox.ts";
+import {
+  checkSandbox,
+  defaultLimits,
+  runSandboxed,
+  type SandboxLimits,
+} from "../jupyter/sandbox.ts";
 import { JupyterServer } from "../jupyter/server.ts";
+import { typeCheck } from "../jupyter/typecheck.ts";
 
 /** How attendees' notebooks are run. */
 export interface GradeOptions {
@@ -50,6 +56,25 @@ export interface GradeOptions {
 export function defaultGradeOptions(): GradeOptions {
   const env = { COURSE_CACHE: cacheDir(""), COURSE_BACKEND: "wasm", ...kernelVariables() };
   return { timeoutS: 300, notebookTimeoutS: 1800, limits: defaultLimits(), env };
+}
+
+/**
+ * The attendee's type errors, as hints for their feedback. `deno check` runs in the sandbox too: an
+ * attendee's import may name any file, and the checker's messages quote what it reads.
+ */
+async function typeHints(path: string, nb: Notebook, options: GradeOptions): Promise<string[]> {
+  const { limits, env } = options;
+  const data = [env.COURSE_CACHE, env.FASHION_MNIST_DIR].filter((d) => d !== undefined);
+  try {
+    const problems = await typeCheck(
+      path,
+      nb,
+      (argv, work) => runSandboxed(argv, { work, limits, data, env: {} }),
+    );
+    return problems.map((p) => `cell ${p.cell}, line ${p.line}: ${p.message}`);
+  } catch (error) {
+    return [`the type check could not run: ${(error as Error).message}`];
+  }
 }
 
 async function submitted(path: string): Promise<Notebook | string> {
@@ -102,7 +127,10 @@ export async function gradeNotebook(
       if (options.executed) {
         await writeNotebook(join(options.executed, attendee, notebook), run.notebook);
       }
-      return grade(scoreExercises(rebuilt, run));
+      return {
+        ...grade(scoreExercises(rebuilt, run)),
+        typeErrors: await typeHints(join(work, notebook), submission, options),
+      };
     } finally {
       await server.stop();
     }

@@ -13,6 +13,8 @@ export interface NotebookGrade {
   attendee: string;
   notebook: string;
   exercises: ExerciseGrade[];
+  /** Type errors in the attendee's cells (`cell N, line L: message`): hints, not scored. */
+  typeErrors?: string[];
 }
 
 const HEADER = ["attendee", "notebook", "exercise", "points", "max", "status"];
@@ -76,6 +78,16 @@ export function feedbackMarkdown(attendee: string, grades: NotebookGrade[]): str
         const points = `${c.points} pt${c.hidden ? ", hidden" : ""}`;
         lines.push(`- ${c.passed ? "✔" : "✘"} ${c.name} (${points}): ${c.message}`);
       }
+    }
+    if (g.typeErrors?.length) {
+      lines.push(
+        "",
+        "### Type errors (hints, not scored)",
+        "",
+        "The kernel runs code without checking its types; `deno task check` shows these too.",
+        "",
+        ...g.typeErrors.map((t) => `- ${t}`),
+      );
     }
   }
   return lines.join("\n") + "\n";

@@ -215,6 +215,51 @@ export function sandboxCommand(command: string[], sandbox: Sandbox): string[] {
   ];
 }
 
+/**
+ * The environment of a process in a sandbox whose own folder is `home`: Deno's cache in the
+ * sandbox's `/tmp`, no colour codes.
+ *
+ * @example
+ * ```ts
+ * import { sandboxEnv } from "./sandbox.ts";
+ * sandboxEnv("/tmp/server").DENO_DIR; // "/tmp/deno"
+ * ```
+ */
+export function sandboxEnv(home: string): Record<string, string> {
+  return { PATH: "/usr/bin:/bin", HOME: home, DENO_DIR: "/tmp/deno", NO_COLOR: "1" };
+}
+
+/**
+ * Runs one command to its end in a sandbox on `work`, with a fresh home folder of its own, and
+ * returns its exit code and everything it printed.
+ *
+ * @example
+ * ```ts
+ * import { defaultLimits, runSandboxed } from "./sandbox.ts";
+ * const work = await Deno.makeTempDir();
+ * const { code } = await runSandboxed(["true"], { work, limits: defaultLimits(), env: {} });
+ * ```
+ */
+export async function runSandboxed(
+  command: string[],
+  sandbox: Omit<Sandbox, "home">,
+): Promise<{ code: number; output: string }> {
+  const home = await Deno.makeTempDir({ prefix: "dl-course-sandbox-" });
+  try {
+    await handOver(home);
+    const env = { ...sandboxEnv(home), ...sandbox.env };
+    const argv = sandboxCommand(command, { ...sandbox, home, env });
+    const { code, stdout, stderr } = await new Deno.Command(argv[0], {
+      args: argv.slice(1),
+      stdin: "null",
+    }).output();
+    const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+    return { code, output: decode(stdout) + decode(stderr) };
+  } finally {
+    await Deno.remove(home, { recursive: true }).catch(() => {});
+  }
+}
+
 /** A TCP port on 127.0.0.1 that forwards every connection to a Unix socket. */
 export interface Relay {
   port: number;
@@ -276,13 +321,12 @@ export async function checkSandbox(limits: SandboxLimits): Promise<void> {
   const work = await Deno.makeTempDir({ prefix: "dl-course-sandbox-" });
   try {
     await handOver(work);
-    const argv = sandboxCommand(["true"], { work, home: work, limits, env: { PATH: "/usr/bin" } });
-    const { code, stderr } = await new Deno.Command(argv[0], { args: argv.slice(1) }).output();
+    const { code, output } = await runSandboxed(["true"], { work, limits, env: {} });
     if (code !== 0) {
       throw new Error(
-        `Cannot grade in a sandbox as bubblewrap could not start one: ` +
-          `${new TextDecoder().decode(stderr).trim()}. It needs unprivileged user namespaces ` +
-          `(on Ubuntu 24.04, AppArmor restricts them: see 'kernel.apparmor_restrict_unprivileged_userns')`,
+        `Cannot grade in a sandbox as bubblewrap could not start one: ${output.trim()}. ` +
+          `It needs unprivileged user namespaces (on Ubuntu 24.04, AppArmor restricts them: ` +
+          `see 'kernel.apparmor_restrict_unprivileged_userns')`,
       );
     }
   } finally {

@@ -16,6 +16,7 @@ import {
   relayToSocket,
   SANDBOX_NOTEBOOKS,
   sandboxCommand,
+  sandboxEnv,
   type SandboxLimits,
 } from "./sandbox.ts";
 
@@ -106,12 +107,11 @@ async function inSandbox(
   sandbox: { limits: SandboxLimits; data?: string[]; env: Record<string, string> },
 ): Promise<Launch> {
   const socket = join(home, "jupyter.sock");
-  const env = { PATH: "/usr/bin:/bin", HOME: home, DENO_DIR: "/tmp/deno", NO_COLOR: "1" };
   const command = sandboxCommand([...argv, `--sock=${socket}`], {
     ...sandbox,
     work,
     home,
-    env: { ...env, ...sandbox.env },
+    env: { ...sandboxEnv(home), ...sandbox.env },
   });
   await handOver(home);
   await handOver(work);

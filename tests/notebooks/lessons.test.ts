@@ -8,13 +8,13 @@ import {
   type Notebook,
   type Output,
   readNotebook,
-  sourceOf,
   writeNotebook,
 } from "../../kernel/jupyter/notebook.ts";
-import { exerciseOf, studentSource } from "../../kernel/exercises/format.ts";
+import { exerciseOf } from "../../kernel/exercises/format.ts";
 import { defaultGradeOptions, gradeNotebook } from "../../kernel/exercises/autograde.ts";
 import { releaseNotebook } from "../../kernel/exercises/student.ts";
 import { runNotebook } from "../../kernel/jupyter/runner.ts";
+import { programOf } from "../../kernel/jupyter/typecheck.ts";
 import { JupyterServer } from "../../kernel/jupyter/server.ts";
 import { DENO, task, validateNotebook } from "../helpers.ts";
 
@@ -97,10 +97,9 @@ test("every lesson's code type-checks, as written and as the attendees' version"
   const files: string[] = [];
   for (const name of lessons) {
     const nb = await readNotebook(join(NOTEBOOKS, name));
-    const code = nb.cells.filter((c) => c.cell_type === "code");
-    for (const [version, source] of [["", sourceOf], ["_attendees", studentSource]] as const) {
+    for (const [version, seen] of [["", nb], ["_attendees", releaseNotebook(nb)]] as const) {
       const file = join(dir, name.replace(/\.ipynb$/, `${version}.ts`));
-      await Deno.writeTextFile(file, code.map(source).join("\n\n"));
+      await Deno.writeTextFile(file, programOf(seen).code);
       files.push(file);
     }
   }
