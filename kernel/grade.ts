@@ -5,17 +5,21 @@
  * ```
  * deno task grade --source <notebooks dir> --submissions <dir with a folder per attendee>
  *                 --out DIR [--jobs N] [--timeout S] [--notebook-timeout S] [--memory MiB]
+ *                 [--slurm [--partition P] [--cpus N]]
  * ```
  *
  * Writes `DIR/gradebook.csv`, `DIR/feedback/<attendee>.md` and the executed notebooks under
- * `DIR/executed/<attendee>/`.
+ * `DIR/executed/<attendee>/`. With `--slurm`, each notebook is graded by a task of one Slurm job
+ * array on the cluster's nodes (`kernel/slurm/`), and the same files are written.
  *
  * @module
  */
 import { join } from "node:path";
 import { commandLine, jupyterCommand } from "../contract/command_line.ts";
 import { defaultGradeOptions, gradeAll } from "./exercises/autograde.ts";
+import type { NotebookGrade } from "./exercises/gradebook.ts";
 import { notebookFiles } from "./jupyter/notebook.ts";
+import { gradeOnSlurm } from "./slurm/jobs.ts";
 
 async function main(args: string[]): Promise<number> {
   const defaults = defaultGradeOptions();
@@ -23,7 +27,8 @@ async function main(args: string[]): Promise<number> {
     name: "grade",
     verb: "grade",
     usage: "--source <notebook or folder> --submissions DIR --out DIR [--jobs N] " +
-      "[--timeout SECONDS] [--notebook-timeout SECONDS] [--memory MiB]",
+      "[--timeout SECONDS] [--notebook-timeout SECONDS] [--memory MiB] " +
+      "[--slurm [--partition NAME] [--cpus N]]",
     options: {
       source: undefined,
       submissions: undefined,
@@ -32,17 +37,34 @@ async function main(args: string[]): Promise<number> {
       timeout: String(defaults.timeoutS),
       "notebook-timeout": String(defaults.notebookTimeoutS),
       memory: String(defaults.limits.memoryMb),
+      slurm: true,
+      partition: undefined,
+      cpus: "2",
     },
   }, args);
   const [source, submissions, out] = ["source", "submissions", "out"].map((name) =>
     cli.text(name) ?? cli.fail(`it needs '--${name}': see 'deno task grade --help'`)
   );
   const notebookTimeoutS = cli.count("notebook-timeout", 1);
+  const outDir = cli.outputFolder(out);
+  const slurm = cli.flag("slurm") &&
+    { partition: cli.text("partition"), cpus: cli.count("cpus", 1) };
   let done = 0;
+  const onGraded = (grade: NotebookGrade, seconds: number, of: number) => {
+    const sum = (key: "points" | "max") => grade.exercises.reduce((s, e) => s + e[key], 0);
+    const statuses = new Set(grade.exercises.map((e) => e.status));
+    const status = statuses.size === 1 ? ` (${[...statuses][0]})` : "";
+    console.log(
+      `[${++done}/${of}] ${grade.attendee} ${grade.notebook}: ${sum("points")} / ` +
+        `${sum("max")} points${status} ${slurm ? "after" : "in"} ${seconds.toFixed(1)} s`,
+    );
+  };
+  const onSubmitted = (job: string, tasks: number) =>
+    console.log(`submitted Slurm job ${job}: ${tasks} notebooks, one task each`);
   const grades = await gradeAll({
     ...defaults,
     submissions: cli.folder(submissions),
-    out: cli.outputFolder(out),
+    out: outDir,
     jobs: cli.count("jobs", 1),
     timeoutS: cli.count("timeout", 1),
     notebookTimeoutS,
@@ -53,15 +75,10 @@ async function main(args: string[]): Promise<number> {
       // A backstop for processes that outlive their cell: no notebook can use more.
       cpuSeconds: navigator.hardwareConcurrency * notebookTimeoutS,
     },
-    onGraded: (grade, seconds, of) => {
-      const sum = (key: "points" | "max") => grade.exercises.reduce((s, e) => s + e[key], 0);
-      const statuses = new Set(grade.exercises.map((e) => e.status));
-      const status = statuses.size === 1 ? ` (${[...statuses][0]})` : "";
-      console.log(
-        `[${++done}/${of}] ${grade.attendee} ${grade.notebook}: ${sum("points")} / ` +
-          `${sum("max")} points${status} in ${seconds.toFixed(1)} s`,
-      );
-    },
+    onGraded,
+    gradeTasks: slurm
+      ? (tasks, options) => gradeOnSlurm(tasks, options, outDir, slurm, { onSubmitted, onGraded })
+      : undefined,
   });
   const attendeesGraded = new Set(grades.map((g) => g.attendee)).size;
   console.log(

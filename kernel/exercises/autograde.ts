@@ -155,6 +155,12 @@ async function inParallel<T, R>(items: T[], jobs: number, work: (item: T) => Pro
   return results;
 }
 
+/** One notebook to grade: the course's source and the attendee's folder. */
+export interface GradeTask {
+  source: string;
+  dir: string;
+}
+
 /** What {@linkcode gradeAll} grades and where it writes. */
 export interface GradeRun extends GradeOptions {
   /** Source notebooks: solutions, checks and hidden checks. */
@@ -167,6 +173,11 @@ export interface GradeRun extends GradeOptions {
   jobs: number;
   /** Called as each notebook is graded, e.g. to print progress. */
   onGraded?: (grade: NotebookGrade, seconds: number, of: number) => void;
+  /**
+   * Grades the tasks elsewhere, e.g. as Slurm jobs, and returns their grades in order; without it,
+   * they are graded here, `jobs` at a time.
+   */
+  gradeTasks?: (tasks: GradeTask[], options: GradeOptions) => Promise<NotebookGrade[]>;
 }
 
 /** Attendees' folders in name order: every folder in `submissions`. */
@@ -213,18 +224,18 @@ export async function gradeAll(run: GradeRun): Promise<NotebookGrade[]> {
   // An instructor's mistake stops grading before it starts, not one attendee at a time.
   for (const source of run.sources) checkCellIds(await readNotebook(source), source);
   await checkSandbox(run.limits);
-  const tasks = (await attendees(run.submissions)).flatMap((attendee) =>
+  const tasks: GradeTask[] = (await attendees(run.submissions)).flatMap((attendee) =>
     run.sources.map((source) => ({ source, dir: join(run.submissions, attendee) }))
   );
-  const grades = await inParallel(tasks, run.jobs, async (task) => {
-    const started = performance.now();
-    const grade = await gradeNotebook(task.source, task.dir, {
-      ...run,
-      executed: join(out, "executed"),
+  const options: GradeOptions = { ...run, executed: join(out, "executed") };
+  const grades = run.gradeTasks
+    ? await run.gradeTasks(tasks, options)
+    : await inParallel(tasks, run.jobs, async (task) => {
+      const started = performance.now();
+      const grade = await gradeNotebook(task.source, task.dir, options);
+      run.onGraded?.(grade, (performance.now() - started) / 1000, tasks.length);
+      return grade;
     });
-    run.onGraded?.(grade, (performance.now() - started) / 1000, tasks.length);
-    return grade;
-  });
   await writeFileAtomic(join(out, "gradebook.csv"), gradebookCsv(grades));
   for (const attendee of new Set(grades.map((g) => g.attendee))) {
     const theirs = grades.filter((g) => g.attendee === attendee);

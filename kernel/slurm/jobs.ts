@@ -1,0 +1,192 @@
+/**
+ * Used by `deno task grade --slurm`.
+ *
+ * Grading spread over a Slurm cluster: one job array, one task per attendee notebook, each running
+ * the same sandboxed grading as a local run (`task.ts`) on whichever node Slurm picks. The checkout,
+ * the submissions and the output folder must be on a file system every node shares (as home
+ * folders are on most clusters); the tasks write their grades there and this process assembles
+ * them. A task that ends without a grade (cancelled, out of time, its node lost) becomes that
+ * notebook's status, and the others are graded.
+ *
+ * @module
+ */
+import { basename, join } from "node:path";
+import { PROJECT_ROOT } from "../../contract/files.ts";
+import { pinnedDeno } from "../jupyter/kernelspec.ts";
+import { sleep } from "../jupyter/server.ts";
+import { readNotebook } from "../jupyter/notebook.ts";
+import type { GradeOptions, GradeTask } from "../exercises/autograde.ts";
+import type { NotebookGrade } from "../exercises/gradebook.ts";
+import { ungraded } from "../exercises/scoring.ts";
+
+/** What a task on a node reads: its notebook (by `SLURM_ARRAY_TASK_ID`) and how to grade it. */
+export interface JobFile {
+  tasks: GradeTask[];
+  options: GradeOptions;
+}
+
+/** How the job array is asked for. */
+export interface SlurmOptions {
+  /** The partition (queue) to submit to; the cluster's default if absent. */
+  partition?: string;
+  /** CPU cores per notebook: the kernel's threads (`COURSE_THREADS`). */
+  cpus: number;
+}
+
+/** The folder under the grading output where the job's files live. */
+export const slurmDir = (out: string) => join(out, "slurm");
+/** Where task `i` leaves its grade. */
+export const resultFile = (dir: string, i: number) => join(dir, `${i}.json`);
+
+/** A word for the shell, quoted so that nothing in it is special. */
+function shellWord(text: string): string {
+  return `'${text.replaceAll("'", `'"'"'`)}'`;
+}
+
+/** Runs a Slurm command; its stdout, or one line that names the command and why it failed. */
+async function slurm(command: string, args: string[]): Promise<string> {
+  const result = await new Deno.Command(command, { args, stdin: "null" }).output().catch(
+    (error: Error) => {
+      throw new Error(
+        `Cannot grade on Slurm as '${command}' does not run (${error.message}): run this on a ` +
+          `cluster's login node, or install Slurm's commands (Debian/Ubuntu: 'slurm-client')`,
+      );
+    },
+  );
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes).trim();
+  if (!result.success) {
+    throw new Error(`Cannot grade on Slurm as '${command}' failed: ${text(result.stderr)}`);
+  }
+  return text(result.stdout);
+}
+
+/**
+ * The `sbatch` arguments for a job array of `count` tasks whose job file is `jobFile`.
+ *
+ * @example
+ * ```ts
+ * import { sbatchArgs } from "./jobs.ts";
+ * sbatchArgs("/home/i/grades/slurm", 3, 1800, { cpus: 2, partition: "short" });
+ * // ["--parsable", "--array=0-2", …, "--partition=short", "--wrap", "exec '…/deno' run …"]
+ * ```
+ */
+export function sbatchArgs(
+  dir: string,
+  count: number,
+  notebookTimeoutS: number,
+  options: SlurmOptions,
+): string[] {
+  const task = join(PROJECT_ROOT, "kernel", "slurm", "task.ts");
+  const command = [pinnedDeno(), "run", "-A", task, join(dir, "job.json")].map(shellWord);
+  return [
+    "--parsable",
+    `--array=0-${count - 1}`,
+    "--job-name=course-grading",
+    `--output=${join(dir, "%a.log")}`,
+    // The notebook's own limit, and time for the kernel's start and the scoring.
+    `--time=${Math.ceil(notebookTimeoutS / 60) + 5}`,
+    `--cpus-per-task=${options.cpus}`,
+    ...(options.partition ? [`--partition=${options.partition}`] : []),
+    "--wrap",
+    `exec ${command.join(" ")}`,
+  ];
+}
+
+/** The array's tasks that Slurm still holds as pending or running. */
+async function queued(job: string): Promise<Set<number>> {
+  const lines = await slurm("squeue", ["-h", "-r", "-j", job, "-o", "%i %T"]);
+  const waiting = lines.split("\n").filter((l) => /PENDING|RUNNING|CONFIGURING|COMPLETING/.test(l));
+  return new Set(waiting.map((l) => Number(l.split(" ")[0].split("_")[1])));
+}
+
+/**
+ * How a task that left no grade ended, as Slurm tells it. Without accounting, Slurm forgets a task
+ * cancelled while it waited at once; such a task never wrote its log either.
+ */
+async function ending(job: string, i: number, dir: string): Promise<string> {
+  const shown = await slurm("scontrol", ["show", "job", "-o", `${job}_${i}`]).catch(() => "");
+  const state = shown.match(/\bJobState=(\S+)/)?.[1];
+  const started = await Deno.stat(join(dir, `${i}.log`)).then(() => true, () => false);
+  const how = state
+    ? `ended ${state} before grading finished`
+    : started
+    ? "ended before grading finished"
+    : "never started (cancelled while it waited)";
+  return `error: the Slurm job ${job}_${i} ${how}; grade again`;
+}
+
+/** Reads task `i`'s grade, if it has written one. */
+async function resultOf(dir: string, i: number): Promise<NotebookGrade | undefined> {
+  const text = await Deno.readTextFile(resultFile(dir, i)).catch(() => undefined);
+  return text === undefined ? undefined : JSON.parse(text) as NotebookGrade;
+}
+
+/** What {@linkcode gradeOnSlurm} reports as it goes. */
+export interface SlurmProgress {
+  onSubmitted?: (job: string, tasks: number) => void;
+  onGraded?: (grade: NotebookGrade, seconds: number, of: number) => void;
+}
+
+/**
+ * Grades `tasks` as one Slurm job array and waits for it; grades in the tasks' order. The tasks'
+ * logs stay in `<out>/slurm/` for those that left no grade.
+ *
+ * @example
+ * ```ts
+ * import { gradeOnSlurm } from "./jobs.ts";
+ * import { defaultGradeOptions } from "../exercises/autograde.ts";
+ * const grades = await gradeOnSlurm(
+ *   [{ source: "notebooks/01_mcculloch_pitts.ipynb", dir: "submissions/ada" }],
+ *   { ...defaultGradeOptions(), executed: "grades/executed" },
+ *   "grades",
+ *   { cpus: 2 },
+ * );
+ * ```
+ */
+export async function gradeOnSlurm(
+  tasks: GradeTask[],
+  options: GradeOptions,
+  out: string,
+  slurmOptions: SlurmOptions,
+  progress: SlurmProgress = {},
+): Promise<NotebookGrade[]> {
+  const dir = slurmDir(out);
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(dir, { recursive: true });
+  const { timeoutS, notebookTimeoutS, limits, env, executed } = options;
+  const job: JobFile = { tasks, options: { timeoutS, notebookTimeoutS, limits, env, executed } };
+  await Deno.writeTextFile(join(dir, "job.json"), JSON.stringify(job));
+  const args = sbatchArgs(dir, tasks.length, notebookTimeoutS, slurmOptions);
+  const id = (await slurm("sbatch", args)).split(";")[0];
+  progress.onSubmitted?.(id, tasks.length);
+  const started = performance.now();
+  const grades: (NotebookGrade | undefined)[] = new Array(tasks.length);
+  const seen = async () => {
+    for (const i of tasks.keys()) {
+      if (grades[i]) continue;
+      grades[i] = await resultOf(dir, i);
+      const grade = grades[i];
+      if (grade) progress.onGraded?.(grade, (performance.now() - started) / 1000, tasks.length);
+    }
+  };
+  while ((await queued(id)).size > 0) {
+    await seen();
+    await sleep(2000);
+  }
+  await seen();
+  const assembled: NotebookGrade[] = [];
+  for (const [i, task] of tasks.entries()) {
+    const grade = grades[i] ?? {
+      attendee: basename(task.dir),
+      notebook: basename(task.source),
+      exercises: ungraded(await readNotebook(task.source), await ending(id, i, dir)),
+    };
+    if (!grades[i]) progress.onGraded?.(grade, (performance.now() - started) / 1000, tasks.length);
+    assembled.push(grade);
+    await Deno.remove(resultFile(dir, i)).catch(() => {});
+    if (grades[i]) await Deno.remove(join(dir, `${i}.log`)).catch(() => {});
+  }
+  await Deno.remove(join(dir, "job.json"));
+  await Deno.remove(dir).catch(() => {}); // only once empty: failed tasks' logs stay
+  return assembled;
+}
