@@ -65,6 +65,20 @@ export function userPath(path: string): string {
   return resolve(Deno.env.get("INIT_CWD") ?? Deno.cwd(), path);
 }
 
+/**
+ * A word for a POSIX shell, quoted so that nothing in it is special: for commands that another
+ * program runs through `sh -c` (Slurm's `--wrap`, JupyterHub's spawner).
+ *
+ * @example
+ * ```ts
+ * import { shellWord } from "./command_line.ts";
+ * shellWord("it's here"); // `'it'"'"'s here'`
+ * ```
+ */
+export function shellWord(text: string): string {
+  return `'${text.replaceAll("'", `'"'"'`)}'`;
+}
+
 /** `node:util`'s parse errors, in the command's words. */
 function parseError(spec: CommandSpec, error: Error & { code?: string }): Error {
   const help = `see 'deno task ${spec.name} --help'`;

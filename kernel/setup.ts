@@ -2,7 +2,8 @@
  * `deno task setup`: installs what the course needs and is missing: the system packages through
  * `sudo apt-get` on Debian and Ubuntu (elsewhere, one message saying what to install), the data
  * that no package provides, and the course kernel. `npm start` runs it before it opens the course;
- * `npm test` runs it with `--tests` (Chromium, WebGPU's software adapter) before the tests.
+ * `npm test` runs it with `--tests` (Chromium, WebGPU's software adapter, JupyterHub and Slurm) before
+ * the tests.
  *
  * ```
  * deno task setup [--tests]
@@ -21,6 +22,8 @@ if (import.meta.main) {
       usage: "[--tests]",
       options: { tests: true },
     }, args);
-    await setUp(cli.flag("tests") ? ["course", "grading", "tests"] : ["course", "grading"]);
+    await setUp(
+      cli.flag("tests") ? ["course", "grading", "class", "tests"] : ["course", "grading"],
+    );
   });
 }

@@ -18,8 +18,11 @@ export interface Finding {
   detail: string;
 }
 
-/** Who needs a requirement: everyone, an instructor who grades, or the test suite. */
-export type Need = "course" | "grading" | "tests";
+/**
+ * Who needs a requirement: everyone, an instructor who grades, an instructor who runs a class on a
+ * hub or a cluster, or the test suite.
+ */
+export type Need = "course" | "grading" | "class" | "tests";
 
 /** One thing the course needs. */
 export interface Requirement {
@@ -282,6 +285,40 @@ export function requirements(): Requirement[] {
         } catch (error) {
           return missing((error as Error).message);
         }
+      },
+    },
+    {
+      name: "JupyterHub (deno task hub)",
+      need: "class",
+      optional: true,
+      packages: ["jupyterhub"],
+      fix: "install JupyterHub 3+ with configurable-http-proxy (https://jupyterhub.readthedocs.io)",
+      check: async () => {
+        const hub = await output("jupyterhub", ["--version"]);
+        // Debian's proxy finds its modules there when `node` is not Debian's own.
+        const proxy = await output("env", [
+          "NODE_PATH=/usr/share/nodejs",
+          "configurable-http-proxy",
+          "--version",
+        ]);
+        if (!hub) return missing("'jupyterhub' does not run");
+        if (!proxy) return missing("'configurable-http-proxy' does not run");
+        return found(`JupyterHub ${hub}, configurable-http-proxy ${proxy}`);
+      },
+    },
+    {
+      name: "Slurm (deno task grade --slurm)",
+      need: "class",
+      optional: true,
+      packages: ["slurm-wlm", "munge"],
+      fix: "grade on a cluster's login node, where Slurm's commands are",
+      check: async () => {
+        // `sbatch --version` needs a cluster's configuration; the daemons print theirs without.
+        const sbatch = onPath("sbatch");
+        const slurmd = await output("slurmd", ["-V"]);
+        const munge = (await output("munged", ["--version"]))?.split(" ")[0];
+        if (!sbatch) return missing("'sbatch' is not on PATH");
+        return found([sbatch, slurmd, munge].filter((part) => part).join(", "));
       },
     },
     {

@@ -11,6 +11,7 @@
  * @module
  */
 import { basename, join } from "node:path";
+import { shellWord } from "../../contract/command_line.ts";
 import { PROJECT_ROOT } from "../../contract/files.ts";
 import { pinnedDeno } from "../jupyter/kernelspec.ts";
 import { sleep } from "../jupyter/server.ts";
@@ -37,11 +38,6 @@ export interface SlurmOptions {
 export const slurmDir = (out: string) => join(out, "slurm");
 /** Where task `i` leaves its grade. */
 export const resultFile = (dir: string, i: number) => join(dir, `${i}.json`);
-
-/** A word for the shell, quoted so that nothing in it is special. */
-function shellWord(text: string): string {
-  return `'${text.replaceAll("'", `'"'"'`)}'`;
-}
 
 /** Runs a Slurm command; its stdout, or one line that names the command and why it failed. */
 async function slurm(command: string, args: string[]): Promise<string> {

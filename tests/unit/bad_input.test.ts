@@ -165,8 +165,29 @@ const CASES: [string[], string][] = [
     ["bench/backends.ts", "--size", "big"],
     "'--size' must be a whole number ≥ 1: current value is big",
   ],
+  [["check", "old.ipynb"], "'nbformat' must be 4: current value is 3"],
+  [["hub", "--state", "hub", "--test-users", "ada,Bob!"], "current value has 'Bob!'"],
+  [["hub", "--state", "hub", "--test-users", "ada"], "'--test-users' needs '--password WORD'"],
+  [["hub", "--state", "hub", "--password", "pw"], "'--password' is for '--test-users' only"],
+  [
+    ["hub", "--state", "hub", "--port", "70000"],
+    "'--port' must be a port number ≤ 65535: current value is 70000",
+  ],
+  [["hub", "--state", "notes.txt"], "'notes.txt' is a file"],
+  [
+    ["collect", "--state", "no-notebooks", "--out", "subs"],
+    "no-notebooks' as it is not a hub's state folder",
+  ],
+  [
+    ["grade", "--source", "ok.ipynb", "--submissions", "submissions", "--out", "g", "--slurm"]
+      .concat(["--cpus", "0"]),
+    "'--cpus' must be a whole number ≥ 1: current value is 0",
+  ],
   // missing arguments
   [["run"], "it needs a notebook or a folder of notebooks"],
+  [["check"], "it needs a notebook or a folder of notebooks"],
+  [["hub"], "it needs '--state DIR'"],
+  [["collect", "--state", "no-notebooks"], "it needs '--out'"],
   [["release", "ok.ipynb"], "it needs '--out DIR'"],
   [["grade", "--source", "ok.ipynb", "--submissions", "submissions"], "it needs '--out'"],
   [["segment", "image.tif"], "it needs an image and its mask"],

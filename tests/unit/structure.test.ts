@@ -25,6 +25,11 @@ test.each([
   "kernel/doctor.ts",
   "kernel/setup.ts",
   "kernel/course.ts",
+  "kernel/check.ts",
+  "kernel/hub.ts",
+  "kernel/hub/first_start.ts",
+  "kernel/collect.ts",
+  "kernel/slurm/task.ts",
 ])(
   "the tool %s loads no TensorFlow.js, only the contract",
   async (entry) => {

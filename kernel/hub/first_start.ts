@@ -1,0 +1,21 @@
+/**
+ * What each attendee's server runs first on a hub started by `deno task hub`, as the attendee:
+ * the released lessons into `~/deep-learning` where missing, and the folder linked to the course
+ * library. Then the hub's own single-user server starts.
+ *
+ * ```
+ * deno run -A kernel/hub/first_start.ts <released lessons> <lessons folder>
+ * ```
+ *
+ * @module
+ */
+import { runCommand } from "../../contract/command_line.ts";
+import { linkCourse, seedLessons } from "./homes.ts";
+
+if (import.meta.main) {
+  await runCommand(async ([release, folder]) => {
+    const copied = await seedLessons(release, folder);
+    const linked = await linkCourse(folder);
+    console.log(`${folder}: ${copied.length} released lessons copied in; ${linked}`);
+  });
+}
