@@ -13,7 +13,7 @@ import { onPath, PROJECT_ROOT } from "../../contract/files.ts";
 import { kernelVariables } from "../../contract/settings.ts";
 import { releaseFiles } from "../exercises/student.ts";
 import { KERNEL_NAME, kernelSpec, pinnedDeno, writeKernelSpec } from "../jupyter/kernelspec.ts";
-import { sleep } from "../jupyter/server.ts";
+import { freePort, sleep, spawnLogged } from "../jupyter/server.ts";
 import { type Accounts, hubConfig, type HubLayout, hubLayout, type HubSettings } from "./config.ts";
 import { LESSONS_FOLDER } from "./homes.ts";
 
@@ -54,13 +54,6 @@ function hubCommands(): { hub: string; singleUser: string } {
     );
   }
   return { hub, singleUser };
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 /**
@@ -183,24 +176,13 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     }),
   );
   const log = join(layout.private, "jupyterhub.log");
-  const file = await Deno.open(log, { write: true, create: true, append: true });
   // Debian's proxy finds its Node.js modules there when `node` is not Debian's own.
   const nodePath = ["/usr/share/nodejs", Deno.env.get("NODE_PATH")].filter((p) => p).join(":");
-  const child = new Deno.Command(hub, {
+  const child = await spawnLogged(hub, {
     args: ["-f", config],
     cwd: layout.private,
     env: { NODE_PATH: nodePath, COURSE_HUB: layout.state },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = file.writable.getWriter();
-  const drain = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) await writer.write(chunk);
-  };
-  Promise.all([drain(child.stdout), drain(child.stderr)]).finally(() => writer.close()).catch(
-    () => {},
-  );
+  }, log);
   const host = ["0.0.0.0", "::", ""].includes(options.ip) ? "127.0.0.1" : options.ip;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${options.port}/`;
   const stop = async () => {

@@ -46,11 +46,53 @@ function appCommand(app: keyof typeof APPS): string[] {
   );
 }
 
-function freePort(): number {
+/**
+ * A TCP port on 127.0.0.1 that nothing listens on now, for a server about to start.
+ *
+ * @example
+ * ```ts
+ * import { freePort } from "./server.ts";
+ * freePort(); // e.g. 41327
+ * ```
+ */
+export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
   return port;
+}
+
+/**
+ * Starts a server process whose output, stdout and stderr together, goes to the file `log`
+ * (appended), to be read when it fails.
+ *
+ * @example
+ * ```ts
+ * import { spawnLogged } from "./server.ts";
+ * const child = await spawnLogged("sleep", { args: ["1"] }, "/tmp/sleep.log");
+ * await child.status;
+ * ```
+ */
+export async function spawnLogged(
+  command: string,
+  options: Omit<Deno.CommandOptions, "stdin" | "stdout" | "stderr">,
+  log: string,
+): Promise<Deno.ChildProcess> {
+  const file = await Deno.open(log, { write: true, create: true, append: true });
+  const child = new Deno.Command(command, {
+    ...options,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = file.writable.getWriter();
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) await writer.write(chunk);
+  };
+  Promise.all([drain(child.stdout), drain(child.stderr)]).finally(() => writer.close()).catch(
+    () => {},
+  );
+  return child;
 }
 
 /**
@@ -191,20 +233,10 @@ export class JupyterServer {
     const { argv, port, relay } = sandbox
       ? await inSandbox([...args, rootOption + SANDBOX_NOTEBOOKS], root, home, { ...sandbox, env })
       : onLoopback([...args, rootOption + root]);
-    const log = await Deno.open(join(home, "server.log"), { write: true, create: true });
-    const child = new Deno.Command(argv[0], {
-      args: argv.slice(1),
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      env,
-    }).spawn();
-    const writer = log.writable.getWriter();
-    const drain = async (stream: ReadableStream<Uint8Array>) => {
-      for await (const chunk of stream) await writer.write(chunk);
-    };
-    Promise.all([drain(child.stdout), drain(child.stderr)]).finally(() => writer.close()).catch(
-      () => {},
+    const child = await spawnLogged(
+      argv[0],
+      { args: argv.slice(1), env },
+      join(home, "server.log"),
     );
     const server = new JupyterServer(
       { url: `http://127.0.0.1:${port}`, token },

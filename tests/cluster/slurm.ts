@@ -4,7 +4,7 @@
  * jobs as their submitter, so it needs root, as on a real cluster.
  */
 import { join } from "node:path";
-import { sleep } from "../../kernel/jupyter/server.ts";
+import { freePort, sleep } from "../../kernel/jupyter/server.ts";
 
 /** A running cluster: its client environment (`SLURM_CONF`) and how to stop it. */
 export interface Cluster {
@@ -12,13 +12,6 @@ export interface Cluster {
   /** The node's name, as `sinfo` shows it. */
   node: string;
   stop(): Promise<void>;
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 function slurmConf(dir: string, node: string, cpus: number): string {

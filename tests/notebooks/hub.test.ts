@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { PROJECT_ROOT } from "../../contract/files.ts";
 import { hubProcesses } from "../../kernel/hub/process.ts";
 import { pinnedDeno } from "../../kernel/jupyter/kernelspec.ts";
+import { freePort } from "../../kernel/jupyter/server.ts";
 import { readNotebook, writeNotebook } from "../../kernel/jupyter/notebook.ts";
 import { releaseNotebook } from "../../kernel/exercises/student.ts";
 import { DENO, task } from "../helpers.ts";
@@ -18,13 +19,6 @@ const tokens = new Map<string, string>();
 
 const home = (user: string) => join(state, "homes", user);
 const lessonOf = (user: string) => join(home(user), "deep-learning", LESSON);
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
 
 /** The hub's REST API, as an attendee's token (or none) reaches it. */
 function api(path: string, init: RequestInit & { token?: string } = {}): Promise<Response> {
