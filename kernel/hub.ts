@@ -16,14 +16,14 @@
  * @module
  */
 import { join } from "node:path";
-import { commandLine, runCommand } from "../contract/command_line.ts";
+import { type CommandLine, commandLine, runCommand } from "../contract/command_line.ts";
 import { PROJECT_ROOT } from "../contract/files.ts";
 import type { Accounts } from "./hub/config.ts";
 import { startHub } from "./hub/process.ts";
 import { notebookFiles } from "./jupyter/notebook.ts";
 
 /** A comma-separated list of user names, each as JupyterHub and Unix accept them. */
-function names(cli: ReturnType<typeof commandLine>, option: string): string[] {
+function names(cli: CommandLine, option: string): string[] {
   const list = (cli.text(option) ?? "").split(",").map((n) => n.trim()).filter((n) => n);
   const bad = list.find((n) => !/^[a-z_][a-z0-9_-]*$/.test(n));
   if (bad !== undefined) {

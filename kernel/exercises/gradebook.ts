@@ -84,7 +84,7 @@ export function feedbackMarkdown(attendee: string, grades: NotebookGrade[]): str
         "",
         "### Type errors (hints, not scored)",
         "",
-        "The kernel runs code without checking its types; `deno task check` shows these too.",
+        "The kernel runs code without checking its types, so these did not stop your notebook.",
         "",
         ...g.typeErrors.map((t) => `- ${t}`),
       );

@@ -88,9 +88,20 @@ export function sbatchArgs(
   ];
 }
 
-/** The array's tasks that Slurm still holds as pending or running. */
+/**
+ * The array's tasks that Slurm still holds as pending or running. A controller that does not
+ * answer for a minute (a restart, a blip) is waited for, not taken for an empty queue.
+ */
 async function queued(job: string): Promise<Set<number>> {
-  const lines = await slurm("squeue", ["-h", "-r", "-j", job, "-o", "%i %T"]);
+  const ask = () => slurm("squeue", ["-h", "-r", "-j", job, "-o", "%i %T"]);
+  let lines: string | undefined;
+  for (let tries = 1; lines === undefined; tries++) {
+    lines = await ask().catch(async (error) => {
+      if (tries === 30) throw error;
+      await sleep(2000);
+      return undefined;
+    });
+  }
   const waiting = lines.split("\n").filter((l) => /PENDING|RUNNING|CONFIGURING|COMPLETING/.test(l));
   return new Set(waiting.map((l) => Number(l.split(" ")[0].split("_")[1])));
 }

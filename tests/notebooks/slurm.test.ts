@@ -70,8 +70,8 @@ test("grading as Slurm jobs writes the same gradebook and feedback as a local ru
   );
   // Type errors are hints in the feedback, not scored.
   expect(await read("slurm", "feedback/carl.md")).toContain(
-    "### Type errors (hints, not scored)\n\nThe kernel runs code without checking its types; " +
-      "`deno task check` shows these too.\n\n" +
+    "### Type errors (hints, not scored)\n\nThe kernel runs code without checking its types, " +
+      "so these did not stop your notebook.\n\n" +
       "- cell 3, line 2: Type 'string' is not assignable to type 'number'.\n",
   );
   expect(await read("slurm", "feedback/ada.md")).not.toContain("Type errors");
