@@ -69,7 +69,8 @@ async function main(args: string[]): Promise<number> {
     lessons: await notebookFiles([cli.text("lessons")!], "release"),
   });
   const who = accounts.kind === "test"
-    ? `test users ${accounts.users.join(", ")} with the password given`
+    ? `the test user${accounts.users.length > 1 ? "s" : ""} ${accounts.users.join(", ")}, ` +
+      "with the password given,"
     : accounts.allowed.length
     ? `the system accounts ${accounts.allowed.join(", ")}`
     : "every system account";
