@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import { shellWord } from "../../contract/command_line.ts";
 import { PROJECT_ROOT } from "../../contract/files.ts";
@@ -38,6 +39,20 @@ export interface SlurmOptions {
 export const slurmDir = (out: string) => join(out, "slurm");
 /** Where task `i` leaves its grade. */
 export const resultFile = (dir: string, i: number) => join(dir, `${i}.json`);
+
+/**
+ * Fails at once where Slurm's commands cannot work: `sbatch` would retry a missing `SLURM_CONF`
+ * for a minute.
+ */
+function checkSlurm(): void {
+  const conf = Deno.env.get("SLURM_CONF");
+  if (conf && !existsSync(conf)) {
+    throw new Error(
+      `Cannot grade on Slurm as SLURM_CONF names '${conf}', which does not exist: set it to the ` +
+        `cluster's slurm.conf, or unset it`,
+    );
+  }
+}
 
 /** Runs a Slurm command; its stdout, or one line that names the command and why it failed. */
 async function slurm(command: string, args: string[]): Promise<string> {
@@ -157,14 +172,22 @@ export async function gradeOnSlurm(
   slurmOptions: SlurmOptions,
   progress: SlurmProgress = {},
 ): Promise<NotebookGrade[]> {
+  checkSlurm();
   const dir = slurmDir(out);
-  await Deno.remove(dir, { recursive: true }).catch(() => {});
-  await Deno.mkdir(dir, { recursive: true });
   const { timeoutS, notebookTimeoutS, limits, env, executed } = options;
   const job: JobFile = { tasks, options: { timeoutS, notebookTimeoutS, limits, env, executed } };
-  await Deno.writeTextFile(join(dir, "job.json"), JSON.stringify(job));
   const args = sbatchArgs(dir, tasks.length, notebookTimeoutS, slurmOptions);
-  const id = (await slurm("sbatch", args)).split(";")[0];
+  const outExisted = await Deno.stat(out).then(() => true, () => false);
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(join(dir, "job.json"), JSON.stringify(job));
+  const id = await slurm("sbatch", args).then((answer) => answer.split(";")[0]).catch(
+    async (error) => {
+      // Nothing was submitted: leave nothing behind either.
+      await Deno.remove(outExisted ? dir : out, { recursive: true });
+      throw error;
+    },
+  );
   progress.onSubmitted?.(id, tasks.length);
   const started = performance.now();
   const grades: (NotebookGrade | undefined)[] = new Array(tasks.length);

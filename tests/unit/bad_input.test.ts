@@ -63,7 +63,13 @@ async function typed(args: string[]): Promise<{ code: number; stderr: string }> 
       : ["task", "-q", "--config", join(PROJECT_ROOT, "deno.json"), ...args],
     cwd: work,
     // As `deno task` sets it when typed in `work`: `npm test` sets it to the project's folder.
-    env: { NO_COLOR: "1", JUPYTER_DATA_DIR: jupyterData, INIT_CWD: work },
+    // No Slurm cluster, even on a machine that belongs to one.
+    env: {
+      NO_COLOR: "1",
+      JUPYTER_DATA_DIR: jupyterData,
+      INIT_CWD: work,
+      SLURM_CONF: join(work, "no-slurm.conf"),
+    },
     stdin: "null",
     stdout: "null",
   }).output();
@@ -182,6 +188,10 @@ const CASES: [string[], string][] = [
     ["grade", "--source", "ok.ipynb", "--submissions", "submissions", "--out", "g", "--slurm"]
       .concat(["--cpus", "0"]),
     "'--cpus' must be a whole number ≥ 1: current value is 0",
+  ],
+  [
+    ["grade", "--source", "ok.ipynb", "--submissions", "submissions", "--out", "g", "--slurm"],
+    "Cannot grade on Slurm as SLURM_CONF names '",
   ],
   // missing arguments
   [["run"], "it needs a notebook or a folder of notebooks"],
