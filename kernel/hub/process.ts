@@ -91,14 +91,24 @@ function startCommand(layout: HubLayout, singleUser: string): string[] {
   return ["/bin/sh", "-c", script, "course-start"];
 }
 
-/** The state folder: private to the instructor, but for what attendees' servers read. */
-async function prepare(layout: HubLayout, lessons: string[]): Promise<void> {
+/**
+ * The state folder: private to the instructor, but for what attendees' servers read. A new one is
+ * made so that attendees may pass through it, not list it; an existing one keeps its mode, and must
+ * let them pass where they are system accounts.
+ */
+async function prepare(layout: HubLayout, options: HubOptions): Promise<void> {
+  const existing = await Deno.stat(layout.state).catch(() => undefined);
+  if (!existing) await Deno.mkdir(layout.state, { recursive: true, mode: 0o711 });
+  else if (options.accounts.kind === "system" && ((existing.mode ?? 0) & 0o001) === 0) {
+    throw new Error(
+      `Cannot start the hub in '${layout.state}' as attendees' servers may not pass through it ` +
+        `(mode ${(existing.mode! & 0o777).toString(8)}): give a new folder, or 'chmod o+x' it`,
+    );
+  }
   await Deno.mkdir(layout.private, { recursive: true, mode: 0o700 });
   await Deno.chmod(layout.private, 0o700);
-  // Attendees may pass through the state folder, not list it.
-  await Deno.chmod(layout.state, 0o711);
   await Deno.remove(layout.release, { recursive: true }).catch(() => {});
-  await releaseFiles(lessons, layout.release);
+  await releaseFiles(options.lessons, layout.release);
   await writeKernelSpec(join(layout.jupyterPath, "kernels"), KERNEL_NAME, kernelSpec());
   for (const dir of [join(layout.state, "course"), layout.homes]) {
     await Deno.mkdir(dir, { recursive: true });
@@ -153,7 +163,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     );
   }
   const layout = hubLayout(options.state);
-  await prepare(layout, options.lessons);
+  await prepare(layout, options);
   const settings: HubSettings = { accounts: options.accounts.kind, lessons: LESSONS_FOLDER };
   await Deno.writeTextFile(layout.settings, JSON.stringify(settings, null, 2) + "\n");
   const config = join(layout.private, "jupyterhub_config.py");
