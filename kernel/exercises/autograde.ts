@@ -58,13 +58,17 @@ export function defaultGradeOptions(): GradeOptions {
   return { timeoutS: 300, notebookTimeoutS: 1800, limits: defaultLimits(), env };
 }
 
+/** The data folders a sandbox shows read-only: the course's cache and Fashion-MNIST's. */
+const dataFolders = (env: Record<string, string>) =>
+  [env.COURSE_CACHE, env.FASHION_MNIST_DIR].filter((d) => d !== undefined);
+
 /**
  * The attendee's type errors, as hints for their feedback. `deno check` runs in the sandbox too: an
  * attendee's import may name any file, and the checker's messages quote what it reads.
  */
 async function typeHints(path: string, nb: Notebook, options: GradeOptions): Promise<string[]> {
   const { limits, env } = options;
-  const data = [env.COURSE_CACHE, env.FASHION_MNIST_DIR].filter((d) => d !== undefined);
+  const data = dataFolders(env);
   try {
     const problems = await typeCheck(
       path,
@@ -115,25 +119,23 @@ export async function gradeNotebook(
     // The scratch copy: their own files, never the hidden checks (those travel as cell code).
     await cp(attendeeDir, work, { recursive: true, verbatimSymlinks: true });
     const { env, limits } = options;
-    const data = [env.COURSE_CACHE, env.FASHION_MNIST_DIR].filter((d) => d !== undefined);
-    const server = await JupyterServer.start(work, { env, sandbox: { limits, data } });
-    try {
-      const run = await runNotebook(server, join(work, notebook), {
-        notebook: rebuilt.notebook,
-        allowErrors: true,
-        timeoutS: options.timeoutS,
-        totalTimeoutS: options.notebookTimeoutS,
-      });
-      if (options.executed) {
-        await writeNotebook(join(options.executed, attendee, notebook), run.notebook);
-      }
-      return {
-        ...grade(scoreExercises(rebuilt, run)),
-        typeErrors: await typeHints(join(work, notebook), submission, options),
-      };
-    } finally {
-      await server.stop();
+    const server = await JupyterServer.start(work, {
+      env,
+      sandbox: { limits, data: dataFolders(env) },
+    });
+    const run = await runNotebook(server, join(work, notebook), {
+      notebook: rebuilt.notebook,
+      allowErrors: true,
+      timeoutS: options.timeoutS,
+      totalTimeoutS: options.notebookTimeoutS,
+    }).finally(() => server.stop());
+    if (options.executed) {
+      await writeNotebook(join(options.executed, attendee, notebook), run.notebook);
     }
+    return {
+      ...grade(scoreExercises(rebuilt, run)),
+      typeErrors: await typeHints(join(work, notebook), submission, options),
+    };
   } catch (error) {
     return grade(ungraded(source, `error: grading failed: ${(error as Error).message}`));
   } finally {

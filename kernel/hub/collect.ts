@@ -11,6 +11,7 @@ import { join, relative, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { writeFileAtomic } from "../../contract/files.ts";
 import { type HubLayout, hubLayout, type HubSettings } from "./config.ts";
+import { LESSONS_FOLDER } from "./homes.ts";
 
 /** What was collected of one attendee. */
 export interface Collected {
@@ -96,7 +97,7 @@ export async function collectFromHub(state: string, out: string): Promise<Collec
   for (const attendee of hubUsers(layout)) {
     const home = await homeOf(layout, settings, attendee);
     const found = home
-      ? await collectOne(join(home, settings.lessons), lessons, join(out, attendee))
+      ? await collectOne(join(home, LESSONS_FOLDER), lessons, join(out, attendee))
       : { notebooks: [], skipped: ["no home folder on this machine"] };
     collected.push({ attendee, ...found });
   }

@@ -57,8 +57,6 @@ export type Accounts =
 /** What `deno task collect` needs to know of a hub, kept in its state folder. */
 export interface HubSettings {
   accounts: Accounts["kind"];
-  /** The lessons folder inside each home. */
-  lessons: string;
 }
 
 /** Everything the config file says. */

@@ -164,7 +164,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   }
   const layout = hubLayout(options.state);
   await prepare(layout, options);
-  const settings: HubSettings = { accounts: options.accounts.kind, lessons: LESSONS_FOLDER };
+  const settings: HubSettings = { accounts: options.accounts.kind };
   await Deno.writeTextFile(layout.settings, JSON.stringify(settings, null, 2) + "\n");
   const config = join(layout.private, "jupyterhub_config.py");
   await Deno.writeTextFile(
