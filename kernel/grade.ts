@@ -5,8 +5,11 @@
  * ```
  * deno task grade --source <notebooks dir> --submissions <dir with a folder per attendee>
  *                 --out DIR [--jobs N] [--timeout S] [--notebook-timeout S] [--memory MiB]
- *                 [--slurm [--partition P] [--cpus N]]
+ *                 [--seed N] [--slurm [--partition P] [--cpus N]]
  * ```
+ *
+ * Checks grade on inputs drawn from a seed chosen afresh for each run (printed first); `--seed`
+ * draws the same inputs again, e.g. to grade a late submission as its class was graded.
  *
  * Writes `DIR/gradebook.csv`, `DIR/feedback/<attendee>.md` and the executed notebooks under
  * `DIR/executed/<attendee>/`. With `--slurm`, each notebook is graded by a task of one Slurm job
@@ -27,7 +30,7 @@ async function main(args: string[]): Promise<number> {
     name: "grade",
     verb: "grade",
     usage: "--source <notebook or folder> --submissions DIR --out DIR [--jobs N] " +
-      "[--timeout SECONDS] [--notebook-timeout SECONDS] [--memory MiB] " +
+      "[--timeout SECONDS] [--notebook-timeout SECONDS] [--memory MiB] [--seed N] " +
       "[--slurm [--partition NAME] [--cpus N]]",
     options: {
       source: undefined,
@@ -37,6 +40,7 @@ async function main(args: string[]): Promise<number> {
       timeout: String(defaults.timeoutS),
       "notebook-timeout": String(defaults.notebookTimeoutS),
       memory: String(defaults.limits.memoryMb),
+      seed: String(defaults.seed),
       slurm: true,
       partition: undefined,
       cpus: "2",
@@ -68,6 +72,7 @@ async function main(args: string[]): Promise<number> {
     jobs: cli.count("jobs", 1),
     timeoutS: cli.count("timeout", 1),
     notebookTimeoutS,
+    seed: cli.count("seed", 0),
     sources: await notebookFiles([source], "grade"),
     limits: {
       ...defaults.limits,
@@ -76,8 +81,10 @@ async function main(args: string[]): Promise<number> {
       cpuSeconds: navigator.hardwareConcurrency * notebookTimeoutS,
     },
     onGraded,
+    onNote: (line) => console.log(line),
     gradeTasks: slurm
-      ? (tasks, options) => gradeOnSlurm(tasks, options, outDir, slurm, { onSubmitted, onGraded })
+      ? (tasks, options, keys) =>
+        gradeOnSlurm(tasks, options, keys, outDir, slurm, { onSubmitted, onGraded })
       : undefined,
   });
   const attendeesGraded = new Set(grades.map((g) => g.attendee)).size;

@@ -108,6 +108,8 @@ export {
   expectClose,
   expectEqual,
   expectShape,
+  type GradedCase,
+  type GradedCases,
   NotDoneError,
   runCheck,
 } from "./exercises/check.ts";
@@ -305,4 +307,4 @@ export {
 } from "./data/tiling.ts";
 export { n2vMask, type N2VOptions, n2vPatches, type N2VPatchOptions } from "./data/n2v.ts";
 export { weightedSampler } from "./data/sampling.ts";
-export { gaussian, type Random, seededRandom, shuffled } from "./data/random.ts";
+export { gaussian, integer, type Random, seededRandom, shuffled, uniform } from "./data/random.ts";

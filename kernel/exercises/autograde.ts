@@ -5,17 +5,30 @@
  * checks and hidden checks, run in a fresh kernel inside a sandbox, and scored; the gradebook and
  * each attendee's feedback are written atomically.
  *
+ * The verdict is reached outside the attendee's kernel: there, each check only records the
+ * answers the attendee's code gives to inputs drawn from the grading run's seed. The course's own
+ * solution answers the same inputs once per source notebook, in a sandbox of its own, and the
+ * grader compares the two.
+ *
  * @module
  */
 import { cp } from "node:fs/promises";
 import { basename, join, relative, resolve } from "node:path";
 import { cacheDir, writeFileAtomic } from "../../contract/files.ts";
+import { GRADING_SEED_VARIABLE } from "../../contract/exercises.ts";
 import { kernelVariables } from "../../contract/settings.ts";
-import { checkCellIds } from "./format.ts";
+import { checkCellIds, exerciseOf } from "./format.ts";
 import { feedbackMarkdown, gradebookCsv, type NotebookGrade } from "./gradebook.ts";
-import { type ExerciseGrade, rebuild, scoreExercises, ungraded } from "./scoring.ts";
+import {
+  type AnswerKey,
+  answersIn,
+  type ExerciseGrade,
+  rebuild,
+  scoreExercises,
+  ungraded,
+} from "./scoring.ts";
 import { type Notebook, readNotebook, writeNotebook } from "../jupyter/notebook.ts";
-import { runNotebook } from "../jupyter/runner.ts";
+import { runNotebook, type RunResult } from "../jupyter/runner.ts";
 import {
   checkSandbox,
   defaultLimits,
@@ -40,6 +53,11 @@ export interface GradeOptions {
   env: Record<string, string>;
   /** Where to keep executed notebooks, as `<executed>/<attendee>/<notebook>`; not kept if absent. */
   executed?: string;
+  /**
+   * The seed from which checks draw the inputs they grade on: drawn afresh for each grading run, so
+   * nobody knows the inputs before; the same seed draws the same inputs again.
+   */
+  seed: number;
 }
 
 /**
@@ -55,7 +73,8 @@ export interface GradeOptions {
  */
 export function defaultGradeOptions(): GradeOptions {
   const env = { COURSE_CACHE: cacheDir(""), COURSE_BACKEND: "wasm", ...kernelVariables() };
-  return { timeoutS: 300, notebookTimeoutS: 1800, limits: defaultLimits(), env };
+  const seed = crypto.getRandomValues(new Uint32Array(1))[0];
+  return { timeoutS: 300, notebookTimeoutS: 1800, limits: defaultLimits(), env, seed };
 }
 
 /** The data folders a sandbox shows read-only: the course's cache and Fashion-MNIST's. */
@@ -89,16 +108,108 @@ async function submitted(path: string): Promise<Notebook | string> {
 }
 
 /**
+ * Runs `nb` as `folder/name` in a sandbox, on a scratch copy of `folder` that `use` may read before
+ * it is removed; the kernel's environment is the grading's, with its seed and `env` on top.
+ */
+async function runInSandbox<T>(
+  folder: string,
+  name: string,
+  nb: Notebook,
+  options: GradeOptions,
+  env: Record<string, string>,
+  use: (run: RunResult, work: string) => Promise<T>,
+): Promise<T> {
+  const work = await Deno.makeTempDir({ prefix: "dl-course-grade-" });
+  try {
+    await cp(folder, work, { recursive: true, verbatimSymlinks: true });
+    const server = await JupyterServer.start(work, {
+      env: { ...options.env, [GRADING_SEED_VARIABLE]: String(options.seed), ...env },
+      sandbox: { limits: options.limits, data: dataFolders(options.env) },
+    });
+    const run = await runNotebook(server, join(work, name), {
+      notebook: nb,
+      allowErrors: true,
+      timeoutS: options.timeoutS,
+      totalTimeoutS: options.notebookTimeoutS,
+    }).finally(() => server.stop());
+    return await use(run, work);
+  } finally {
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
+ * The course's answers to this grading run's inputs: the source notebook, solutions and hidden
+ * checks included, run once in a sandbox of its own at the smoke setting (graded inputs depend on
+ * the seed only, not on how long the lesson trains). Throws, naming the cell, when the solution
+ * fails one of its own graded cases or stops: an instructor's mistake stops grading before it
+ * starts.
+ *
+ * @example
+ * ```ts
+ * import { answerKey, defaultGradeOptions } from "./autograde.ts";
+ * const key = await answerKey("notebooks/01_mcculloch_pitts.ipynb", defaultGradeOptions());
+ * ```
+ */
+export async function answerKey(sourcePath: string, options: GradeOptions): Promise<AnswerKey> {
+  const source = await readNotebook(sourcePath);
+  const fail = (where: string, why: string): never => {
+    throw new Error(
+      `Cannot grade ${basename(sourcePath)} as the course's solution fails ${where}: ${why}`,
+    );
+  };
+  const run = await runInSandbox(
+    resolve(sourcePath, ".."),
+    basename(sourcePath),
+    source,
+    options,
+    { COURSE_SETTING: "smoke" },
+    (run) => Promise.resolve(run),
+  );
+  const key: AnswerKey = {};
+  run.notebook.cells.forEach((cell, i) => {
+    const meta = exerciseOf(source.cells[i]);
+    if (meta?.type !== "check" && meta?.type !== "hidden") return;
+    const report = run.cells.find((r) => r.cell === i + 1);
+    if (report?.status !== "ok") fail(`its check cell '${cell.id}'`, report?.error ?? "not run");
+    const answers = answersIn(cell);
+    for (const a of answers) {
+      const wrong = a.error ?? a.cases.find((c) => !("answer" in c))?.error;
+      if (wrong !== undefined) fail(`the graded cases of '${a.name}'`, wrong);
+    }
+    if (answers.length) key[cell.id!] = answers;
+  });
+  return key;
+}
+
+/**
+ * The names of a source notebook's checks that have no graded cases: their verdicts come from the
+ * attendee's kernel, where the attendee's code can forge them.
+ *
+ * @example
+ * ```ts
+ * import { unprotectedChecks } from "./autograde.ts";
+ * unprotectedChecks({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] }, {}); // []
+ * ```
+ */
+export function unprotectedChecks(source: Notebook, key: AnswerKey): string[] {
+  return source.cells.filter((c) => {
+    const type = exerciseOf(c)?.type;
+    return (type === "check" || type === "hidden") && !key[c.id ?? ""];
+  }).map((c) => c.id ?? "?");
+}
+
+/**
  * Grades one attendee's copy of one source notebook. Runs it in a sandbox on a scratch copy of
  * the attendee's folder, so nothing of theirs or anyone else's changes; never throws: a
  * submission that cannot be run scores 0 with a status saying why.
  *
  * @example
  * ```ts
- * import { defaultGradeOptions, gradeNotebook } from "./autograde.ts";
- * const grade = await gradeNotebook(
- *   "notebooks/01_mcculloch_pitts.ipynb", "submissions/ada", defaultGradeOptions(),
- * );
+ * import { answerKey, defaultGradeOptions, gradeNotebook } from "./autograde.ts";
+ * const source = "notebooks/01_mcculloch_pitts.ipynb", options = defaultGradeOptions();
+ * const key = await answerKey(source, options);
+ * const grade = await gradeNotebook(source, "submissions/ada", options, key);
  * grade.exercises.map((e) => `${e.exercise}: ${e.points}/${e.max} ${e.status}`);
  * ```
  */
@@ -106,6 +217,7 @@ export async function gradeNotebook(
   sourcePath: string,
   attendeeDir: string,
   options: GradeOptions,
+  key: AnswerKey,
 ): Promise<NotebookGrade> {
   const notebook = basename(sourcePath);
   const attendee = basename(attendeeDir);
@@ -113,33 +225,27 @@ export async function gradeNotebook(
   const submission = await submitted(join(attendeeDir, notebook));
   const grade = (exercises: ExerciseGrade[]) => ({ attendee, notebook, exercises });
   if (typeof submission === "string") return grade(ungraded(source, submission));
-  const work = await Deno.makeTempDir({ prefix: "dl-course-grade-" });
   try {
     const rebuilt = rebuild(source, submission);
-    // The scratch copy: their own files, never the hidden checks (those travel as cell code).
-    await cp(attendeeDir, work, { recursive: true, verbatimSymlinks: true });
-    const { env, limits } = options;
-    const server = await JupyterServer.start(work, {
-      env,
-      sandbox: { limits, data: dataFolders(env) },
-    });
-    const run = await runNotebook(server, join(work, notebook), {
-      notebook: rebuilt.notebook,
-      allowErrors: true,
-      timeoutS: options.timeoutS,
-      totalTimeoutS: options.notebookTimeoutS,
-    }).finally(() => server.stop());
-    if (options.executed) {
-      await writeNotebook(join(options.executed, attendee, notebook), run.notebook);
-    }
-    return {
-      ...grade(scoreExercises(rebuilt, run)),
-      typeErrors: await typeHints(join(work, notebook), submission, options),
-    };
+    // On a scratch copy of their own files, never the hidden checks (those travel as cell code).
+    return await runInSandbox(
+      attendeeDir,
+      notebook,
+      rebuilt.notebook,
+      options,
+      {},
+      async (run, work) => {
+        if (options.executed) {
+          await writeNotebook(join(options.executed, attendee, notebook), run.notebook);
+        }
+        return {
+          ...grade(scoreExercises(rebuilt, run, key)),
+          typeErrors: await typeHints(join(work, notebook), submission, options),
+        };
+      },
+    );
   } catch (error) {
     return grade(ungraded(source, `error: grading failed: ${(error as Error).message}`));
-  } finally {
-    await Deno.remove(work, { recursive: true }).catch(() => {});
   }
 }
 
@@ -175,11 +281,38 @@ export interface GradeRun extends GradeOptions {
   jobs: number;
   /** Called as each notebook is graded, e.g. to print progress. */
   onGraded?: (grade: NotebookGrade, seconds: number, of: number) => void;
+  /** Called with what the instructor should know before grading: the seed, unprotected checks. */
+  onNote?: (line: string) => void;
   /**
    * Grades the tasks elsewhere, e.g. as Slurm jobs, and returns their grades in order; without it,
    * they are graded here, `jobs` at a time.
    */
-  gradeTasks?: (tasks: GradeTask[], options: GradeOptions) => Promise<NotebookGrade[]>;
+  gradeTasks?: (
+    tasks: GradeTask[],
+    options: GradeOptions,
+    keys: Record<string, AnswerKey>,
+  ) => Promise<NotebookGrade[]>;
+}
+
+/** Each source's answer key, `jobs` at a time, with a note for the instructor on each. */
+async function answerKeys(run: GradeRun): Promise<Record<string, AnswerKey>> {
+  run.onNote?.(`inputs drawn from seed ${run.seed} ('--seed ${run.seed}' draws them again)`);
+  const keys = await inParallel(run.sources, run.jobs, async (source) => {
+    const started = performance.now();
+    const key = await answerKey(source, run);
+    const unprotected = unprotectedChecks(await readNotebook(source), key);
+    run.onNote?.(
+      `${basename(source)}: the course's answers in ${
+        ((performance.now() - started) / 1000).toFixed(1)
+      } s` + (unprotected.length
+        ? `; check cells without graded cases, whose verdicts the attendee's code can forge: ${
+          unprotected.join(", ")
+        }`
+        : ""),
+    );
+    return [source, key] as const;
+  });
+  return Object.fromEntries(keys);
 }
 
 /** Attendees' folders in name order: every folder in `submissions`. */
@@ -229,12 +362,13 @@ export async function gradeAll(run: GradeRun): Promise<NotebookGrade[]> {
   const tasks: GradeTask[] = (await attendees(run.submissions)).flatMap((attendee) =>
     run.sources.map((source) => ({ source, dir: join(run.submissions, attendee) }))
   );
+  const keys = await answerKeys(run);
   const options: GradeOptions = { ...run, executed: join(out, "executed") };
   const grades = run.gradeTasks
-    ? await run.gradeTasks(tasks, options)
+    ? await run.gradeTasks(tasks, options, keys)
     : await inParallel(tasks, run.jobs, async (task) => {
       const started = performance.now();
-      const grade = await gradeNotebook(task.source, task.dir, options);
+      const grade = await gradeNotebook(task.source, task.dir, options, keys[task.source]);
       run.onGraded?.(grade, (performance.now() - started) / 1000, tasks.length);
       return grade;
     });

@@ -65,7 +65,8 @@ export function feedbackMarkdown(attendee: string, grades: NotebookGrade[]): str
     `Total: ${total(all, "points")} / ${total(all, "max")} points.`,
     "",
     "Your solution cells were graded in a fresh kernel, with the course's own check cells and " +
-    "some further hidden checks.",
+    "some further hidden checks. Each check put its questions to your code again, on inputs " +
+    "drawn at random for this grading, and your answers were compared with the course's.",
   ];
   for (const g of grades) {
     lines.push(

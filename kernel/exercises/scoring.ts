@@ -7,7 +7,15 @@
  *
  * @module
  */
-import { CHECK_MIME, type CheckResult, NOT_DONE_ERROR } from "../../contract/exercises.ts";
+import {
+  ANSWERS_MIME,
+  CHECK_MIME,
+  type CheckOutcome,
+  type CheckResult,
+  compareCase,
+  NOT_DONE_ERROR,
+  type RecordedAnswers,
+} from "../../contract/exercises.ts";
 import { type ExerciseMeta, exerciseOf } from "./format.ts";
 import { type Cell, type Notebook, sourceOf } from "../jupyter/notebook.ts";
 import type { CellReport } from "../jupyter/runner.ts";
@@ -113,11 +121,31 @@ export interface Execution {
   notebook: Notebook;
 }
 
-function resultsIn(cell: Cell): CheckResult[] {
+/**
+ * The course's solution's answers to one grading run's inputs: for each check cell (by id), what
+ * its checks recorded. A check cell without an entry has no graded cases.
+ */
+export type AnswerKey = Record<string, RecordedAnswers[]>;
+
+/** What a cell's outputs carry under `mime`, in order. */
+function outputsOf<T>(cell: Cell, mime: string): T[] {
   return (cell.outputs ?? []).flatMap((o) =>
-    "data" in o && o.data[CHECK_MIME] ? [o.data[CHECK_MIME] as CheckResult] : []
+    "data" in o && o.data[mime] ? [o.data[mime] as T] : []
   );
 }
+
+const resultsIn = (cell: Cell) => outputsOf<CheckResult>(cell, CHECK_MIME);
+
+/**
+ * The answers a cell's checks recorded for grading, in order.
+ *
+ * @example
+ * ```ts
+ * import { answersIn } from "./scoring.ts";
+ * answersIn({ cell_type: "code", source: "", metadata: {}, outputs: [] }); // []
+ * ```
+ */
+export const answersIn = (cell: Cell): RecordedAnswers[] => outputsOf(cell, ANSWERS_MIME);
 
 /** Whether a cell stopped on an exercise's stub: the attendee has not written it yet. */
 const notDone = (report: CellReport | undefined) => report?.errorName === NOT_DONE_ERROR;
@@ -137,10 +165,30 @@ function trouble(
   return notDone(report) ? "not done yet" : `error: ${report.error}`;
 }
 
+/**
+ * The first way the attendee's recorded answers differ from the solution's: a stub anywhere comes
+ * first ("not done yet"); `undefined` when every answer agrees.
+ */
+function firstDifference(
+  theirs: RecordedAnswers[],
+  expected: RecordedAnswers[],
+): { outcome: CheckOutcome; message: string } | undefined {
+  const differences = expected.flatMap((e, i) => {
+    const mine = theirs[i];
+    if (!mine) return [{ outcome: "failed" as const, message: "the check gave no answers" }];
+    if (mine.error !== undefined) {
+      return [{ outcome: "failed" as const, message: `the check could not run: ${mine.error}` }];
+    }
+    return e.cases.flatMap((c, j) => compareCase(mine.cases[j], c) ?? []);
+  });
+  return differences.find((d) => d.outcome === "not done") ?? differences[0];
+}
+
 function checkLine(
   placed: PlacedCheck,
   execution: Execution,
   stopped: CellReport | undefined,
+  expected: RecordedAnswers[] | undefined,
 ): CheckLine {
   const name = placed.meta.type === "hidden" ? "hidden check" : "check";
   const base = {
@@ -154,7 +202,24 @@ function checkLine(
     const outcome = notDone(report) ? "not done" : "failed";
     return { ...base, name, passed: false, outcome, message: problem };
   }
-  const results = resultsIn(execution.notebook.cells[placed.index]);
+  const cell = execution.notebook.cells[placed.index];
+  const results = resultsIn(cell);
+  if (expected?.length) {
+    const difference = firstDifference(answersIn(cell), expected);
+    const examplesPassed = results.length > 0 && results.every((r) => r.passed);
+    return {
+      ...base,
+      ran: true,
+      name: expected.map((e) => e.name).join(", "),
+      passed: !difference,
+      outcome: difference?.outcome ?? "passed",
+      message: !difference
+        ? "correct"
+        : difference.outcome === "failed" && examplesPassed
+        ? `${difference.message}, on an input drawn for grading (the notebook's own examples passed)`
+        : difference.message,
+    };
+  }
   if (results.length === 0) {
     return {
       ...base,
@@ -177,23 +242,29 @@ function checkLine(
 
 /**
  * Scores each exercise of a rebuilt, executed notebook: a check cell earns its points (default 1)
- * when every check it ran passed. The status says why points were lost: the attendee's own cell
- * failing ("not done yet" for a stub) comes first, then the first failing check.
+ * when every answer its checks recorded agrees with the course's solution's in `key` — or, for a
+ * check cell without graded cases, when every check it ran passed in the attendee's kernel. The
+ * status says why points were lost: the attendee's own cell failing ("not done yet" for a stub)
+ * comes first, then the first failing check.
  *
  * @example
  * ```ts
  * import { rebuild, scoreExercises } from "./scoring.ts";
  * const empty = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] };
  * const rebuilt = rebuild(empty, empty);
- * scoreExercises(rebuilt, { cells: [], notebook: rebuilt.notebook }); // []
+ * scoreExercises(rebuilt, { cells: [], notebook: rebuilt.notebook }, {}); // []
  * ```
  */
-export function scoreExercises(rebuilt: Rebuilt, execution: Execution): ExerciseGrade[] {
+export function scoreExercises(
+  rebuilt: Rebuilt,
+  execution: Execution,
+  key: AnswerKey,
+): ExerciseGrade[] {
   const stopped = execution.cells.find((r) => r.status === "timeout" || r.status === "died");
   const exercises = [...new Set(rebuilt.checks.map((c) => c.meta.id))];
   return exercises.map((exercise) => {
     const checks = rebuilt.checks.filter((c) => c.meta.id === exercise).map((c) =>
-      checkLine(c, execution, stopped)
+      checkLine(c, execution, stopped, key[rebuilt.notebook.cells[c.index].id ?? ""])
     );
     const notes = rebuilt.notes.filter((n) => n.exercise === exercise).map((n) => n.text);
     return {

@@ -166,8 +166,12 @@ export async function runNotebook(
       failure ??= report;
       if (report.status !== "error" || !options.allowErrors) break;
     }
-    const quietMs = options.quietMs ?? 500;
-    while (Date.now() - lastMessage < quietMs) await sleep(quietMs - (Date.now() - lastMessage));
+    // Outputs published after the last reply are kept, for a while: a timer that prints for ever
+    // (an attendee's, say) must not hold the run for ever.
+    const quietMs = options.quietMs ?? 500, giveUp = Date.now() + 10 * quietMs;
+    while (Date.now() - lastMessage < quietMs && Date.now() < giveUp) {
+      await sleep(quietMs - (Date.now() - lastMessage));
+    }
   } finally {
     kernel.iopubMessage.disconnect(onIopub);
     await session.shutdown().catch(() => {});

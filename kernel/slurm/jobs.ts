@@ -19,12 +19,17 @@ import { sleep } from "../jupyter/server.ts";
 import { readNotebook } from "../jupyter/notebook.ts";
 import type { GradeOptions, GradeTask } from "../exercises/autograde.ts";
 import type { NotebookGrade } from "../exercises/gradebook.ts";
-import { ungraded } from "../exercises/scoring.ts";
+import { type AnswerKey, ungraded } from "../exercises/scoring.ts";
 
-/** What a task on a node reads: its notebook (by `SLURM_ARRAY_TASK_ID`) and how to grade it. */
+/**
+ * What a task on a node reads: its notebook (by `SLURM_ARRAY_TASK_ID`), how to grade it, and the
+ * course's answers by source notebook. It lies in the instructor's output folder, which no
+ * attendee's sandbox shows.
+ */
 export interface JobFile {
   tasks: GradeTask[];
   options: GradeOptions;
+  keys: Record<string, AnswerKey>;
 }
 
 /** How the job array is asked for. */
@@ -156,10 +161,12 @@ export interface SlurmProgress {
  * @example
  * ```ts
  * import { gradeOnSlurm } from "./jobs.ts";
- * import { defaultGradeOptions } from "../exercises/autograde.ts";
+ * import { answerKey, defaultGradeOptions } from "../exercises/autograde.ts";
+ * const source = "notebooks/01_mcculloch_pitts.ipynb", options = defaultGradeOptions();
  * const grades = await gradeOnSlurm(
- *   [{ source: "notebooks/01_mcculloch_pitts.ipynb", dir: "submissions/ada" }],
- *   { ...defaultGradeOptions(), executed: "grades/executed" },
+ *   [{ source, dir: "submissions/ada" }],
+ *   { ...options, executed: "grades/executed" },
+ *   { [source]: await answerKey(source, options) },
  *   "grades",
  *   { cpus: 2 },
  * );
@@ -168,14 +175,19 @@ export interface SlurmProgress {
 export async function gradeOnSlurm(
   tasks: GradeTask[],
   options: GradeOptions,
+  keys: Record<string, AnswerKey>,
   out: string,
   slurmOptions: SlurmOptions,
   progress: SlurmProgress = {},
 ): Promise<NotebookGrade[]> {
   checkSlurm();
   const dir = slurmDir(out);
-  const { timeoutS, notebookTimeoutS, limits, env, executed } = options;
-  const job: JobFile = { tasks, options: { timeoutS, notebookTimeoutS, limits, env, executed } };
+  const { timeoutS, notebookTimeoutS, limits, env, executed, seed } = options;
+  const job: JobFile = {
+    tasks,
+    options: { timeoutS, notebookTimeoutS, limits, env, executed, seed },
+    keys,
+  };
   const args = sbatchArgs(dir, tasks.length, notebookTimeoutS, slurmOptions);
   const outExisted = await Deno.stat(out).then(() => true, () => false);
   await Deno.remove(dir, { recursive: true }).catch(() => {});

@@ -28,7 +28,8 @@ async function main([jobFile]: string[]): Promise<number> {
   // The kernel's threads: the cores Slurm gave this task, not all of the node's.
   const cpus = Deno.env.get("SLURM_CPUS_PER_TASK");
   const env = { ...(cpus ? { COURSE_THREADS: cpus } : {}), ...job.options.env };
-  const grade = await gradeNotebook(task.source, task.dir, { ...job.options, env });
+  const options = { ...job.options, env };
+  const grade = await gradeNotebook(task.source, task.dir, options, job.keys[task.source]);
   await writeFileAtomic(resultFile(dirname(jobFile), index), JSON.stringify(grade));
   console.log(`${grade.attendee} ${grade.notebook}: graded`);
   return 0;

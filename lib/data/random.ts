@@ -66,3 +66,30 @@ export function shuffled<T>(items: readonly T[], random: Random): T[] {
   }
   return out;
 }
+
+/**
+ * A uniform number in [low, high), rounded to hundredths so that feedback shows it in a few
+ * digits: the inputs a check draws for grading.
+ *
+ * @example
+ * ```ts
+ * import { seededRandom, uniform } from "@course/lib";
+ * uniform(seededRandom(1), -2, 2); // e.g. -0.73
+ * ```
+ */
+export function uniform(random: Random, low: number, high: number): number {
+  return Math.round((low + (high - low) * random()) * 100) / 100;
+}
+
+/**
+ * A whole number from `low` to `high`, both included.
+ *
+ * @example
+ * ```ts
+ * import { integer, seededRandom } from "@course/lib";
+ * integer(seededRandom(1), 1, 6); // a die's throw
+ * ```
+ */
+export function integer(random: Random, low: number, high: number): number {
+  return low + Math.floor(random() * (high - low + 1));
+}

@@ -12,11 +12,18 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { escapeHtml, Rich, show } from "../display/show.ts";
+import { type Random, seededRandom } from "../data/random.ts";
 import {
+  ANSWERS_MIME,
+  caseSeed,
   CHECK_MIME,
   type CheckOutcome,
   type CheckResult,
+  describeValue,
+  GRADING_SEED_VARIABLE,
   NOT_DONE_ERROR,
+  type RecordedAnswers,
+  type RecordedCase,
 } from "../../contract/exercises.ts";
 
 /**
@@ -61,10 +68,8 @@ export class NotDoneError extends Error {
 
 function describe(value: unknown): string {
   if (value instanceof tf.Tensor) return `a tensor of shape [${value.shape.join(", ")}]`;
-  if (typeof value === "string") return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(describe).join(", ")}]`;
-  if (value !== null && typeof value === "object") return JSON.stringify(value);
-  return String(value);
+  return describeValue(value, Infinity);
 }
 
 /**
@@ -166,7 +171,88 @@ export async function runCheck(
 }
 
 /**
+ * One case of a check's grading: a question put to the attendee's code, on inputs drawn for
+ * grading. Only the answer leaves the kernel; the grader compares it with the answer the course's
+ * solution gives to the same inputs, outside the attendee's kernel.
+ */
+export interface GradedCase {
+  /** What the answer is, in the feedback's words, e.g. "your NAND's output for (1, 0)". */
+  what: string;
+  /**
+   * Computes the answer: the attendee's function called on the drawn inputs. Its value (numbers,
+   * strings, booleans, arrays, records, tensors) is graded as it is, so it must be the same for
+   * every right solution.
+   */
+  answer: () => unknown;
+  /** Numbers are compared within this tolerance (as {@linkcode expectClose}); else exactly. */
+  tolerance?: number;
+}
+
+/**
+ * Draws a check's graded cases from `random`. The inputs must depend on `random` (and constants)
+ * only, never on the notebook's other variables: the attendee may change those, and the course's
+ * solution runs at the quickest setting.
+ */
+export type GradedCases = (random: Random) => GradedCase[] | Promise<GradedCase[]>;
+
+/** The seed of this kernel's grading, or `undefined` when it is not being graded. */
+function gradingSeed(): number | undefined {
+  const seed = Number(Deno.env.get(GRADING_SEED_VARIABLE) ?? Number.NaN);
+  return Number.isInteger(seed) ? seed : undefined;
+}
+
+/** An error as `Name: message`, on one line. */
+function errorText(error: unknown): string {
+  const e = error as Error;
+  return `${e?.name ?? "Error"}: ${e?.message ?? String(error)}`.replaceAll("\n", " ");
+}
+
+/** An answer as JSON: tensors read (asynchronously: they may live on the GPU), NaN as a string. */
+async function plain(value: unknown): Promise<unknown> {
+  const v = await value;
+  if (v instanceof tf.Tensor) return plain(await v.array());
+  if (ArrayBuffer.isView(v)) return plain(Array.from(v as unknown as ArrayLike<number>));
+  if (Array.isArray(v)) return Promise.all(v.map(plain));
+  if (typeof v === "number") return Number.isFinite(v) ? v : String(v);
+  if (v === undefined) return "undefined";
+  if (v === null || typeof v !== "object") return v;
+  const entries = Object.entries(v).map(async ([key, item]) => [key, await plain(item)]);
+  return Object.fromEntries(await Promise.all(entries));
+}
+
+async function recordCase({ what, answer, tolerance }: GradedCase): Promise<RecordedCase> {
+  try {
+    return { what, answer: await plain(answer()), tolerance };
+  } catch (error) {
+    return { what, error: errorText(error), notDone: error instanceof NotDoneError, tolerance };
+  }
+}
+
+/** Answers the graded cases drawn from `seed` and shows them for the grader to read. */
+async function recordAnswers(name: string, graded: GradedCases, seed: number): Promise<void> {
+  const answers: RecordedAnswers = { name, cases: [] };
+  try {
+    for (const c of await graded(seededRandom(caseSeed(seed, name)))) {
+      answers.cases.push(await recordCase(c));
+    }
+  } catch (error) {
+    answers.error = errorText(error);
+  }
+  await show(
+    new Rich({
+      [ANSWERS_MIME]: answers,
+      "text/plain": `${name}: ${answers.cases.length} answers recorded for grading`,
+    }),
+  );
+}
+
+/**
  * Runs an exercise's check and shows the verdict in plain words; never throws.
+ *
+ * The check's `test` gives the attendee feedback at once, on fixed examples. When the notebook is
+ * graded (`deno task grade`), the `graded` cases are drawn from the grading's secret seed and only
+ * their answers are recorded: the grade comes from comparing them, outside this kernel, with the
+ * course's solution's answers to the same inputs, so no code in the notebook can forge it.
  *
  * @example
  * ```ts
@@ -176,12 +262,17 @@ export async function runCheck(
  *   for (const [a, b] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
  *     expectEqual(and(a, b), a & b, `your AND neuron's output for (${a}, ${b})`);
  *   }
- * }); // shows "✔ AND neuron: correct"
+ * }, (random) => // when graded: 5 pairs drawn at random; only the answers leave the kernel
+ *   Array.from({ length: 5 }, () => {
+ *     const [a, b] = [random() < 0.5 ? 0 : 1, random() < 0.5 ? 0 : 1];
+ *     return { what: `your AND neuron's output for (${a}, ${b})`, answer: () => and(a, b) };
+ *   })); // shows "✔ AND neuron: correct"
  * ```
  */
 export async function check(
   name: string,
   test: () => void | Promise<void>,
+  graded?: GradedCases,
 ): Promise<void> {
   const result = await runCheck(name, test);
   const text = `${result.passed ? "✔" : "✘"} ${name}: ${result.message}`;
@@ -195,4 +286,6 @@ export async function check(
       "text/plain": text,
     }),
   );
+  const seed = gradingSeed();
+  if (graded && seed !== undefined) await recordAnswers(name, graded, seed);
 }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { join, relative } from "node:path";
+import { caseSeed } from "../../contract/exercises.ts";
 import { PROJECT_ROOT } from "../../contract/files.ts";
+import { integer, seededRandom, uniform } from "../../lib/data/random.ts";
 import { type Notebook, readNotebook, writeNotebook } from "../../kernel/jupyter/notebook.ts";
 import { releaseNotebook } from "../../kernel/exercises/student.ts";
 import { task } from "../helpers.ts";
@@ -122,9 +124,16 @@ afterAll(async () => {
 const gradeTask = (from: string, into: string, ...options: string[]) =>
   task(["grade", "--source", source, "--submissions", from, "--out", into, ...options]);
 
+/** The seed of both gradings: the same inputs, so the same files. */
+const SEED = 7;
+/** The first input the fixture's check and its hidden check draw from it. */
+const x = uniform(seededRandom(caseSeed(SEED, "double")), -100, 100);
+const hidden = integer(seededRandom(caseSeed(SEED, "double, hidden")), -1000, 1000);
+
 /** `deno task grade` of every submission into `root/<out>`. */
 async function grade(out: string, jobs: number) {
-  const options = ["--jobs", String(jobs), "--timeout", "8", "--memory", "3072"];
+  const options = ["--jobs", String(jobs), "--timeout", "8", "--memory", "3072"]
+    .concat(["--seed", String(SEED)]);
   const result = await gradeTask(submissions, join(root, out), ...options);
   expect(result.code, result.stderr).toBe(0);
   return result;
@@ -171,8 +180,8 @@ test("grading scores solutions full and stubs zero, and contains every attack", 
     "deletes-files": expect.stringMatching(
       /^0\/5 error: NotFound: No such file or directory .*canary\.txt/,
     ),
-    "edits-check": "0/5 failed: double(2) is 2; expected 4; a check cell was edited: the " +
-      "course's version was graded",
+    "edits-check": `0/5 failed: double(${x}) is ${x}; expected ${2 * x} (within 1e-12); ` +
+      "a check cell was edited: the course's version was graded",
     "forks-processes": expect.stringMatching(
       /^0\/5 error: WouldBlock: Failed to spawn '\/usr\/bin\/sleep'/,
     ),
@@ -191,8 +200,10 @@ test("grading scores solutions full and stubs zero, and contains every attack", 
   expect(changed).toEqual([]);
   expect(await sandboxProcesses()).toBe(0);
   const feedback = await Deno.readTextFile(join(root, "grades-1", "feedback", "edits-check.md"));
-  expect(feedback).toContain("### double: 0 / 5, failed: double(2) is 2; expected 4");
-  expect(feedback).toContain("- ✘ double, hidden (3 pt, hidden): double(-7) is -7; expected -14");
+  expect(feedback).toContain(`### double: 0 / 5, failed: double(${x}) is ${x}; expected ${2 * x}`);
+  expect(feedback).toContain(
+    `- ✘ double, hidden (3 pt, hidden): double(${hidden}) is ${hidden}; expected ${2 * hidden}`,
+  );
   const executed = await readNotebook(join(root, "grades-1", "executed", "ada", "exercise.ipynb"));
   expect(executed.cells.map((c) => c.id)).toContain("double-hidden");
 }, 300_000);

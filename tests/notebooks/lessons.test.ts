@@ -11,7 +11,8 @@ import {
   writeNotebook,
 } from "../../kernel/jupyter/notebook.ts";
 import { exerciseOf } from "../../kernel/exercises/format.ts";
-import { defaultGradeOptions, gradeNotebook } from "../../kernel/exercises/autograde.ts";
+import { answerKey, defaultGradeOptions, gradeNotebook } from "../../kernel/exercises/autograde.ts";
+import type { AnswerKey } from "../../kernel/exercises/scoring.ts";
 import { releaseNotebook } from "../../kernel/exercises/student.ts";
 import { runNotebook } from "../../kernel/jupyter/runner.ts";
 import { programOf } from "../../kernel/jupyter/typecheck.ts";
@@ -112,13 +113,19 @@ test("every lesson's code type-checks, as written and as the attendees' version"
 }, 300_000);
 
 describe.each(lessons)("%s", (name) => {
+  /** The course's answers to this run's graded inputs, for both gradings of the lesson. */
+  let key: AnswerKey;
+  /** Which inputs this run drew, for a failure to be repeated. */
+  const seed = `graded inputs from seed ${GRADING.seed}`;
+
   test(
     "graded from its own solutions in the sandbox: full points, no error, valid nbformat",
     async () => {
+      key = await answerKey(join(NOTEBOOKS, name), GRADING);
       const grade = await gradeNotebook(join(NOTEBOOKS, name), await submit("solutions", name), {
         ...GRADING,
         executed: EXECUTED,
-      });
+      }, key);
       const out = join(EXECUTED, "solutions", name);
       const nb = await readNotebook(out);
       executed.set(name, nb);
@@ -128,7 +135,7 @@ describe.each(lessons)("%s", (name) => {
         nb.cells.map(exerciseOf).filter((e) => e?.type === "check").map((e) => e!.id),
       );
       expect(grade.exercises.map((e) => e.exercise)).toEqual([...exercises]);
-      expect(grade.exercises.filter((e) => e.points !== e.max || e.status !== "passed"))
+      expect(grade.exercises.filter((e) => e.points !== e.max || e.status !== "passed"), seed)
         .toEqual([]);
     },
     900_000,
@@ -140,7 +147,9 @@ describe.each(lessons)("%s", (name) => {
       // Not side by side with the solutions: tfjs's wasm threads wait by spinning, and two
       // kernels on two cores took 601 s for lesson 07 against 372 s one after the other.
       const stubs = await submit("stubs", name, releaseNotebook);
-      const grade = await gradeNotebook(join(NOTEBOOKS, name), stubs, GRADING);
+      // At the smoke setting: a stub answers nothing, however long the lesson trains.
+      const smoke = { ...GRADING, env: { ...GRADING.env, COURSE_SETTING: "smoke" } };
+      const grade = await gradeNotebook(join(NOTEBOOKS, name), stubs, smoke, key);
       expect(grade.exercises.length).toBeGreaterThan(0);
       for (const e of grade.exercises) {
         expect([e.exercise, e.points, e.status]).toEqual([e.exercise, 0, "not done yet"]);

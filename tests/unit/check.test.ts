@@ -6,8 +6,10 @@ import {
   expectShape,
   NotDoneError,
   runCheck,
+  seededRandom,
   tf,
 } from "@course/lib";
+import { caseSeed, GRADING_SEED_VARIABLE } from "../../contract/exercises.ts";
 
 test("a correct answer passes", async () => {
   expect(await runCheck("sum", () => expectEqual(1 + 1, 2, "1 + 1"))).toEqual({
@@ -65,4 +67,29 @@ test("check shows the verdict with a mark", async () => {
   await check("AND", () => expectEqual(1, 0, "your output"));
   expect(log).toHaveBeenCalledWith("✘ AND: your output is 1; expected 0");
   log.mockRestore();
+});
+
+test("graded cases are drawn only when grading, from the grading's seed and the check's name", async () => {
+  const log = vi.spyOn(console, "log").mockImplementation(() => {});
+  const firsts: number[] = [];
+  const graded = (random: () => number) => {
+    firsts.push(random());
+    return [{ what: "1 + 1", answer: () => 1 + 1 }, { what: "a stub", answer: stub }];
+  };
+  const stub = () => {
+    throw new NotDoneError();
+  };
+  try {
+    await check("sum", () => expectEqual(1 + 1, 2, "1 + 1"), graded);
+    expect(firsts).toEqual([]);
+    Deno.env.set(GRADING_SEED_VARIABLE, "7");
+    await check("sum", () => expectEqual(1 + 1, 2, "1 + 1"), graded);
+    await check("sum", () => expectEqual(1 + 1, 2, "1 + 1"), graded);
+    const expected = seededRandom(caseSeed(7, "sum"))();
+    expect(firsts).toEqual([expected, expected]);
+    expect(log).toHaveBeenCalledWith("sum: 2 answers recorded for grading");
+  } finally {
+    Deno.env.delete(GRADING_SEED_VARIABLE);
+    log.mockRestore();
+  }
 });

@@ -1,9 +1,22 @@
 import { describe, expect, test } from "vitest";
-import { CHECK_MIME, type CheckOutcome, type CheckResult } from "../../contract/exercises.ts";
+import {
+  ANSWERS_MIME,
+  CHECK_MIME,
+  type CheckOutcome,
+  type CheckResult,
+  compareCase,
+  type RecordedAnswers,
+  type RecordedCase,
+} from "../../contract/exercises.ts";
 import { checkCellIds } from "../../kernel/exercises/format.ts";
 import { feedbackMarkdown, gradebookCsv } from "../../kernel/exercises/gradebook.ts";
 import { defaultGradeOptions } from "../../kernel/exercises/autograde.ts";
-import { rebuild, scoreExercises, ungraded } from "../../kernel/exercises/scoring.ts";
+import {
+  type AnswerKey,
+  rebuild,
+  scoreExercises,
+  ungraded,
+} from "../../kernel/exercises/scoring.ts";
 import type { Cell, Notebook } from "../../kernel/jupyter/notebook.ts";
 import type { CellReport } from "../../kernel/jupyter/runner.ts";
 import { defaultLimits, sandboxCommand } from "../../kernel/jupyter/sandbox.ts";
@@ -108,7 +121,7 @@ const verdict = (name: string, outcome: CheckOutcome, message = "correct") => ({
   metadata: {},
 });
 
-describe("scoreExercises", () => {
+describe("scoreExercises without graded cases (the verdict of the attendee's kernel)", () => {
   const rebuilt = rebuild(SOURCE, SUBMISSION);
 
   test("points for each check cell whose checks all passed; the status says what failed", () => {
@@ -122,7 +135,7 @@ describe("scoreExercises", () => {
     ];
     const cells = [2, 3, 4, 5, 6, 8].map((n) => report(n));
     cells.splice(4, 0, report(7, "error", "NotDoneError: half is not done yet", "NotDoneError"));
-    const grades = scoreExercises(rebuilt, { cells, notebook: executed });
+    const grades = scoreExercises(rebuilt, { cells, notebook: executed }, {});
     expect(grades.map((g) => [g.exercise, g.points, g.max, g.status])).toEqual([
       [
         "double",
@@ -142,7 +155,7 @@ describe("scoreExercises", () => {
   test("a cell that timed out scores its exercise 0 and says so; later checks did not run", () => {
     const why = "timed out after 10 s; the kernel was restarted";
     const cells = [report(2), report(3, "timeout", why)];
-    const grades = scoreExercises(rebuilt, { cells, notebook: rebuilt.notebook });
+    const grades = scoreExercises(rebuilt, { cells, notebook: rebuilt.notebook }, {});
     expect(grades.map((g) => [g.points, g.status.split("; a check")[0]])).toEqual([
       [0, why],
       [0, `not run, as cell 3 stopped the notebook: ${why}`],
@@ -151,7 +164,7 @@ describe("scoreExercises", () => {
 
   test("a check cell that showed no verdict (its check was tampered with) scores 0", () => {
     const cells = [2, 3, 4, 5, 6, 7, 8].map((n) => report(n));
-    const [double] = scoreExercises(rebuilt, { cells, notebook: rebuilt.notebook });
+    const [double] = scoreExercises(rebuilt, { cells, notebook: rebuilt.notebook }, {});
     expect([double.points, double.status.split(";")[0]]).toEqual([0, "the check showed no result"]);
   });
 
@@ -161,6 +174,107 @@ describe("scoreExercises", () => {
       { exercise: "half", points: 0, max: 1, status: "not submitted", checks: [] },
     ]);
   });
+});
+
+/** The answers a kernel showed for one check, as an output. */
+const answers = (name: string, cases: RecordedCase[], error?: string) => ({
+  output_type: "display_data" as const,
+  data: {
+    [ANSWERS_MIME]: { name, cases, ...(error ? { error } : {}) } satisfies RecordedAnswers,
+    "text/plain": name,
+  },
+  metadata: {},
+});
+
+describe("scoreExercises with graded cases (the verdict reached outside the attendee's kernel)", () => {
+  const rebuilt = rebuild(SOURCE, SOURCE);
+  const key: AnswerKey = {
+    "double-check": [{
+      name: "double",
+      cases: [{ what: "double(1.5)", answer: 3 }, { what: "double(-4)", answer: -8 }],
+    }],
+    "half-check": [{ name: "half", cases: [{ what: "half(3)", answer: 1.5, tolerance: 1e-9 }] }],
+  };
+  const cells = [2, 3, 4, 5, 6, 7].map((n) => report(n));
+  /** The rebuilt notebook with `outputs` in the double check cell and the half check cell. */
+  const executed = (double: Cell["outputs"], half: Cell["outputs"] = []) => {
+    const nb = structuredClone(rebuilt.notebook);
+    nb.cells[3].outputs = double;
+    // A check cell without graded cases keeps its kernel's verdict.
+    nb.cells[4].outputs = [verdict("double, hidden", "passed")];
+    nb.cells[6].outputs = half;
+    return { cells, notebook: nb };
+  };
+  const statuses = (double: Cell["outputs"], half?: Cell["outputs"]) =>
+    scoreExercises(rebuilt, executed(double, half), key).map((g) => [g.points, g.status]);
+  const right = answers("double", [{ what: "x", answer: 3 }, { what: "y", answer: -8 }]);
+
+  test("answers that agree with the key earn the points, whatever the kernel said", () => {
+    expect(statuses([verdict("double", "failed", "made up"), right])).toEqual([
+      [5, "passed"],
+      [0, "failed: the check gave no answers"],
+    ]);
+  });
+
+  test("a wrong answer fails with the key's words; after passing examples, it says so", () => {
+    const wrong = answers("double", [{ what: "x", answer: 3 }, { what: "y", answer: -4 }]);
+    expect(statuses([verdict("double", "passed"), wrong])[0]).toEqual([
+      3,
+      "failed: double(-4) is -4; expected -8, on an input drawn for grading (the notebook's " +
+      "own examples passed)",
+    ]);
+    expect(statuses([verdict("double", "failed", "double(2) is 2"), wrong])[0]).toEqual([
+      3,
+      "failed: double(-4) is -4; expected -8",
+    ]);
+  });
+
+  test("a forged verdict without answers, or forged answers shown first, score 0", () => {
+    // 3 points: the hidden check's, which is not graded by cases here.
+    expect(statuses([verdict("double", "passed")])[0][0]).toBe(3);
+    const forged = answers("double", [{ what: "x", answer: 0 }, { what: "y", answer: 0 }]);
+    expect(statuses([forged, right])[0]).toEqual([3, "failed: double(1.5) is 0; expected 3"]);
+  });
+
+  test("the key's tolerance counts, never the attendee's", () => {
+    const loose = (answer: number, tolerance?: number) =>
+      answers("half", [{ what: "h", answer, tolerance }]);
+    expect(statuses([right], [loose(1.5 + 1e-12)])[1]).toEqual([1, "passed"]);
+    expect(statuses([right], [loose(7, 1e9)])[1]).toEqual([
+      0,
+      "failed: half(3) is 7; expected 1.5 (within 1e-9)",
+    ]);
+  });
+
+  test("a stub is not done yet; code that crashes or a check that could not run fail", () => {
+    const stub = { what: "x", error: "NotDoneError: not done", notDone: true };
+    expect(statuses([answers("double", [{ what: "x", answer: 3 }, stub])])[0]).toEqual([
+      3,
+      "not done yet",
+    ]);
+    const crash = { what: "x", error: "TypeError: x is undefined" };
+    expect(statuses([answers("double", [crash])])[0]).toEqual([
+      3,
+      "failed: double(1.5): your code raised TypeError: x is undefined",
+    ]);
+    expect(statuses([answers("double", [], "ReferenceError: allInputs is not defined")])[0])
+      .toEqual([3, "failed: the check could not run: ReferenceError: allInputs is not defined"]);
+  });
+});
+
+test("answers compare as expectEqual and expectClose do: records, arrays, NaN", () => {
+  const expected = (answer: unknown, tolerance?: number) => ({ what: "it", answer, tolerance });
+  const theirs = (answer: unknown) => ({ what: "?", answer });
+  expect(compareCase(theirs({ w: [1, 2], b: 3 }), expected({ b: 3, w: [1, 2] }))).toBe(undefined);
+  expect(compareCase(theirs({ w: [1, 2] }), expected({ w: [1, 2], b: 3 }))?.message)
+    .toBe('it is {"w":[1,2]}; expected {"w":[1,2],"b":3}');
+  expect(compareCase(theirs([1, 2 + 1e-7]), expected([1, 2], 1e-6))).toBe(undefined);
+  expect(compareCase(theirs([1, 2 + 1e-5]), expected([1, 2], 1e-6))?.message)
+    .toBe("it is [1, 2.00001]; expected [1, 2] (within 0.000001)");
+  expect(compareCase(theirs("NaN"), expected(0.5, 1e-9))?.message)
+    .toBe("it is NaN; expected 0.5 (within 1e-9)");
+  expect(compareCase(theirs("2"), expected(2))?.message).toBe('it is "2"; expected 2');
+  expect(compareCase({ what: "?" }, expected(2))?.message).toBe("it: no answer");
 });
 
 test("exercise sources must give every cell its own id", () => {
