@@ -205,20 +205,7 @@ function checkLine(
   const cell = execution.notebook.cells[placed.index];
   const results = resultsIn(cell);
   if (expected?.length) {
-    const difference = firstDifference(answersIn(cell), expected);
-    const examplesPassed = results.length > 0 && results.every((r) => r.passed);
-    return {
-      ...base,
-      ran: true,
-      name: expected.map((e) => e.name).join(", "),
-      passed: !difference,
-      outcome: difference?.outcome ?? "passed",
-      message: !difference
-        ? "correct"
-        : difference.outcome === "failed" && examplesPassed
-        ? `${difference.message}, on an input drawn for grading (the notebook's own examples passed)`
-        : difference.message,
-    };
+    return { ...base, ...ran(expected.map((e) => e.name), gradedFailure(cell, expected)) };
   }
   if (results.length === 0) {
     return {
@@ -229,15 +216,31 @@ function checkLine(
       message: "the check showed no result",
     };
   }
-  const failed = results.find((r) => !r.passed);
-  return {
-    ...base,
-    ran: true,
-    name: results.map((r) => r.name).join(", "),
-    passed: !failed,
-    outcome: failed?.outcome ?? "passed",
-    message: failed?.message ?? "correct",
-  };
+  return { ...base, ...ran(results.map((r) => r.name), results.find((r) => !r.passed)) };
+}
+
+/** What a check cell whose checks ran says: its checks' names and its first failure, if any. */
+const ran = (names: string[], failure?: { outcome: CheckOutcome; message: string }) => ({
+  ran: true,
+  name: names.join(", "),
+  passed: !failure,
+  outcome: failure?.outcome ?? "passed",
+  message: failure?.message ?? "correct",
+});
+
+/**
+ * How a check cell's recorded answers fail against the course's; it says so when the check passed
+ * on the notebook's own examples, so the attendee looks at the input, not at the examples.
+ */
+function gradedFailure(cell: Cell, expected: RecordedAnswers[]) {
+  const difference = firstDifference(answersIn(cell), expected);
+  const results = resultsIn(cell);
+  if (difference?.outcome !== "failed" || !results.length || results.some((r) => !r.passed)) {
+    return difference;
+  }
+  const message =
+    `${difference.message}, on an input drawn for grading (the notebook's own examples passed)`;
+  return { ...difference, message };
 }
 
 /**

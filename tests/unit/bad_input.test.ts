@@ -156,6 +156,10 @@ const CASES: [string[], string][] = [
     "lots",
   ], "'--memory' must be a whole number ≥ 1: current value is lots"],
   [
+    ["grade", "--source", "ok.ipynb", "--submissions", "submissions", "--out", "g", "--seed", "x"],
+    "'--seed' must be a whole number ≥ 0: current value is x",
+  ],
+  [
     ["kernel:install", "--heap-mb", "-5"],
     "'--heap-mb' must be a whole number ≥ 256: current value is -5",
   ],
