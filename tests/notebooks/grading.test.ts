@@ -240,4 +240,19 @@ test("bad options and sources are refused before anything is graded", async () =
   ]);
   expect(ids.stderr).toContain("as cell 2 has no id");
   expect(await Deno.stat(join(root, "y")).then(() => "written", () => "nothing")).toBe("nothing");
-});
+  // A solution that fails its own graded case would fail every attendee: it stops grading.
+  const broken = join(root, "broken");
+  const wrong = await readNotebook(FIXTURE);
+  wrong.cells.find((c) => c.id === "double-solution")!.source =
+    'function double(x: number): number {\n  throw new Error("broken");\n}';
+  await writeNotebook(join(broken, "exercise.ipynb"), wrong);
+  const refused = await task(
+    ["grade", "--source", broken, "--submissions", submissions, "--out", join(root, "w")],
+  );
+  expect(refused.code).toBe(1);
+  expect(refused.stderr.trim()).toBe(
+    "error: Cannot grade exercise.ipynb as the course's solution fails the graded cases of 'double': " +
+      "Error: broken",
+  );
+  expect(await Deno.stat(join(root, "w")).then(() => "written", () => "nothing")).toBe("nothing");
+}, 120_000);
