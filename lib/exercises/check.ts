@@ -189,9 +189,11 @@ export interface GradedCase {
 }
 
 /**
- * Draws a check's graded cases from `random`. The inputs must depend on `random` (and constants)
- * only, never on the notebook's other variables: the attendee may change those, and the course's
- * solution runs at the quickest setting.
+ * Draws a check's graded cases from `random`. The inputs must come from `random`, constants and
+ * pure helpers only, never from what the notebook computed (a trained model, a data set's size):
+ * the course's solution answers them at the smoke setting, and the attendee's notebook may have
+ * trained differently. Rewriting the inputs in the attendee's kernel gains nothing: the answers must
+ * be the solution's answers to the inputs the seed draws.
  */
 export type GradedCases = (random: Random) => GradedCase[] | Promise<GradedCase[]>;
 
@@ -250,7 +252,7 @@ async function recordAnswers(name: string, graded: GradedCases, seed: number): P
  * Runs an exercise's check and shows the verdict in plain words; never throws.
  *
  * The check's `test` gives the attendee feedback at once, on fixed examples. When the notebook is
- * graded (`deno task grade`), the `graded` cases are drawn from the grading's secret seed and only
+ * graded (`deno task grade`), the `graded` cases are drawn from the grading run's seed and only
  * their answers are recorded: the grade comes from comparing them, outside this kernel, with the
  * course's solution's answers to the same inputs, so no code in the notebook can forge it.
  *
