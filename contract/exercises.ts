@@ -134,11 +134,24 @@ export function describeValue(value: unknown, limit = 160): string {
   return full.length > limit ? `${full.slice(0, limit - 1)}…` : full;
 }
 
+/**
+ * Whether `actual` is within `tolerance` of `expected`: absolute, or relative to `|expected|` when
+ * that is larger than 1 (as `expectClose` and the grader compare numbers).
+ *
+ * @example
+ * ```ts
+ * import { within } from "./exercises.ts";
+ * within(1000.5, 1000, 1e-3); // true: 0.5 ≤ 1e-3 × 1000
+ * ```
+ */
+export function within(actual: number, expected: number, tolerance: number): boolean {
+  return Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected));
+}
+
 /** Whether `actual` equals `expected`: numbers within `tolerance` where one is given. */
 function same(actual: unknown, expected: unknown, tolerance?: number): boolean {
   if (typeof expected === "number" && tolerance !== undefined) {
-    return typeof actual === "number" &&
-      Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected));
+    return typeof actual === "number" && within(actual, expected, tolerance);
   }
   if (Array.isArray(expected)) {
     return Array.isArray(actual) && actual.length === expected.length &&

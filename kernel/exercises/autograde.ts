@@ -23,6 +23,7 @@ import {
   type AnswerKey,
   answersIn,
   type ExerciseGrade,
+  isCheck,
   rebuild,
   scoreExercises,
   ungraded,
@@ -168,8 +169,7 @@ export async function answerKey(sourcePath: string, options: GradeOptions): Prom
   );
   const key: AnswerKey = {};
   run.notebook.cells.forEach((cell, i) => {
-    const meta = exerciseOf(source.cells[i]);
-    if (meta?.type !== "check" && meta?.type !== "hidden") return;
+    if (!isCheck(exerciseOf(source.cells[i]))) return;
     const report = run.cells.find((r) => r.cell === i + 1);
     if (report?.status !== "ok") fail(`its check cell '${cell.id}'`, report?.error ?? "not run");
     const answers = answersIn(cell);
@@ -193,10 +193,8 @@ export async function answerKey(sourcePath: string, options: GradeOptions): Prom
  * ```
  */
 export function unprotectedChecks(source: Notebook, key: AnswerKey): string[] {
-  return source.cells.filter((c) => {
-    const type = exerciseOf(c)?.type;
-    return (type === "check" || type === "hidden") && !key[c.id ?? ""];
-  }).map((c) => c.id ?? "?");
+  return source.cells.filter((c) => isCheck(exerciseOf(c)) && !key[c.id ?? ""])
+    .map((c) => c.id ?? "?");
 }
 
 /**

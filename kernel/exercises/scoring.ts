@@ -49,7 +49,17 @@ function metaOf(cell: Cell): ExerciseMeta | undefined {
   }
 }
 
-const isCheck = (meta?: ExerciseMeta) => meta?.type === "check" || meta?.type === "hidden";
+/**
+ * Whether a cell's exercise metadata makes it a check cell, visible or hidden.
+ *
+ * @example
+ * ```ts
+ * import { isCheck } from "./scoring.ts";
+ * isCheck({ id: "and", type: "hidden" }); // true
+ * ```
+ */
+export const isCheck = (meta?: ExerciseMeta): boolean =>
+  meta?.type === "check" || meta?.type === "hidden";
 
 /**
  * The notebook to grade: the attendee's cells as they left them, but every check and hidden check
@@ -205,7 +215,8 @@ function checkLine(
   const cell = execution.notebook.cells[placed.index];
   const results = resultsIn(cell);
   if (expected?.length) {
-    return { ...base, ...ran(expected.map((e) => e.name), gradedFailure(cell, expected)) };
+    const failure = gradedFailure(answersIn(cell), expected, results);
+    return { ...base, ...ran(expected.map((e) => e.name), failure) };
   }
   if (results.length === 0) {
     return {
@@ -232,9 +243,12 @@ const ran = (names: string[], failure?: { outcome: CheckOutcome; message: string
  * How a check cell's recorded answers fail against the course's; it says so when the check passed
  * on the notebook's own examples, so the attendee looks at the input, not at the examples.
  */
-function gradedFailure(cell: Cell, expected: RecordedAnswers[]) {
-  const difference = firstDifference(answersIn(cell), expected);
-  const results = resultsIn(cell);
+function gradedFailure(
+  theirs: RecordedAnswers[],
+  expected: RecordedAnswers[],
+  results: CheckResult[],
+) {
+  const difference = firstDifference(theirs, expected);
   if (difference?.outcome !== "failed" || !results.length || results.some((r) => !r.passed)) {
     return difference;
   }

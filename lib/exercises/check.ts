@@ -24,6 +24,7 @@ import {
   NOT_DONE_ERROR,
   type RecordedAnswers,
   type RecordedCase,
+  within,
 } from "../../contract/exercises.ts";
 
 /**
@@ -106,7 +107,7 @@ export function expectClose(
   if (typeof actual !== "number" || Number.isNaN(actual)) {
     throw new CheckFailure(`${what} should be a number; got ${describe(actual)}`);
   }
-  if (Math.abs(actual - expected) > tolerance * Math.max(1, Math.abs(expected))) {
+  if (!within(actual, expected, tolerance)) {
     throw new CheckFailure(`${what} is ${actual}; expected ${expected} (within ${tolerance})`);
   }
 }
