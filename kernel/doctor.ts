@@ -1,10 +1,12 @@
 /**
- * `deno task doctor`: one line per requirement of the course, ✔ or ✘, and for each ✘ the command
- * that fixes it. Exits with 1 if anything is missing that is not optional.
+ * `deno task doctor [folder]`: one line per requirement of the course, ✔ or ✘, and for each ✘ the
+ * command that fixes it; with a folder, also whether its notebooks import the course (`deno task
+ * new`). Exits with 1 if anything is missing that is not optional.
  *
  * @module
  */
-import { commandLine, runCommand } from "../contract/command_line.ts";
+import { commandLine, runCommand, shellWord } from "../contract/command_line.ts";
+import { checkFolder } from "./folder/link.ts";
 import { type Requirement, requirements } from "./machine/requirements.ts";
 import { type Installer, installer } from "./machine/packages.ts";
 
@@ -25,11 +27,28 @@ export function fixOf(requirement: Requirement, system: Installer): string {
     : requirement.fix;
 }
 
+/** A course folder as a requirement: its notebooks import the course from this checkout. */
+function folderRequirement(folder: string): Requirement {
+  return {
+    name: `folder ${folder}`,
+    need: "course",
+    fix: `npx deno task new ${shellWord(folder)}`,
+    check: () => checkFolder(folder),
+  };
+}
+
 async function main(args: string[]): Promise<number> {
-  commandLine({ name: "doctor", verb: "check this machine", usage: "", options: {} }, args);
+  const cli = commandLine({
+    name: "doctor",
+    verb: "check this machine",
+    usage: "[folder]",
+    positionals: [0, 1],
+    options: {},
+  }, args);
   const system = await installer();
+  const folders = cli.args.map((path) => folderRequirement(cli.folder(path)));
   let failed = 0;
-  for (const requirement of requirements()) {
+  for (const requirement of [...requirements(), ...folders]) {
     const { ok, detail } = await requirement.check();
     const name = requirement.need === "course"
       ? requirement.name

@@ -7,14 +7,15 @@ import { findAdapter } from "../lib/backend/init.ts";
 /** The project's pinned Deno, as `npm ci` installed it. */
 export const DENO = join(PROJECT_ROOT, "node_modules", ".bin", "deno");
 
-/** Runs `deno task <args>` in the project and returns its exit code and output. */
+/** Runs `deno task <args>` in the project (or another checkout) and returns its exit code and output. */
 export async function task(
   args: string[],
   env: Record<string, string> = {},
+  checkout = PROJECT_ROOT,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const { code, stdout, stderr } = await new Deno.Command(DENO, {
     args: ["task", "-q", ...args],
-    cwd: PROJECT_ROOT,
+    cwd: checkout,
     env: { NO_COLOR: "1", ...env },
     stdin: "null",
   }).output();

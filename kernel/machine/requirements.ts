@@ -129,6 +129,23 @@ function checkoutDeno(): string | undefined {
 }
 
 /**
+ * Whether Jupyter's course kernel runs this checkout's Deno (it runs another after a move).
+ *
+ * @example
+ * ```ts
+ * import { courseKernel } from "./requirements.ts";
+ * const { ok, detail } = await courseKernel(); // detail: the kernel.json, or what is wrong
+ * ```
+ */
+export async function courseKernel(): Promise<Finding> {
+  const kernel = await installedKernel();
+  if (!kernel) return missing("'dl-course' is not installed");
+  return kernel.argv[0] === checkoutDeno()
+    ? found(kernel.path)
+    : missing(`${kernel.path} runs ${kernel.argv[0]}, not this checkout's Deno`);
+}
+
+/**
  * Everything the course needs, in the order the doctor prints it.
  *
  * @example
@@ -196,13 +213,7 @@ export function requirements(): Requirement[] {
       name: "course kernel",
       need: "course",
       fix: "npx deno task kernel:install",
-      check: async () => {
-        const kernel = await installedKernel();
-        if (!kernel) return missing("'dl-course' is not installed");
-        return kernel.argv[0] === checkoutDeno()
-          ? found(kernel.path)
-          : missing(`${kernel.path} runs ${kernel.argv[0]}, not this checkout's Deno`);
-      },
+      check: courseKernel,
     },
     {
       name: "backend",

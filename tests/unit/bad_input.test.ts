@@ -49,6 +49,17 @@ beforeAll(async () => {
   await Deno.mkdir(join(work, "folder.tif"));
   await Deno.mkdir(join(work, "no-notebooks"));
   await Deno.mkdir(join(work, "submissions", "ada"), { recursive: true });
+  // Folders whose own configuration stands in the way of `deno task new`.
+  const own = (name: string, config: string) =>
+    Deno.mkdir(join(work, name)).then(() =>
+      Deno.writeTextFile(join(work, name, "deno.json"), config)
+    );
+  await own("pinned", '{ "imports": { "@tensorflow/tfjs": "npm:@tensorflow/tfjs@4.10.0" } }');
+  await own("commented", '{ // mine\n  "tasks": {} }');
+  await own("auto", '{ "nodeModulesDir": "auto" }');
+  await Deno.mkdir(join(work, "jsonc"));
+  await Deno.writeTextFile(join(work, "jsonc", "deno.jsonc"), "{ // mine\n}");
+  await Deno.mkdir(join(work, "packaged", "node_modules"), { recursive: true });
 });
 
 afterAll(async () => {
@@ -176,6 +187,17 @@ const CASES: [string[], string][] = [
     "'--size' must be a whole number ≥ 1: current value is big",
   ],
   [["check", "old.ipynb"], "'nbformat' must be 4: current value is 3"],
+  [["new", "notes.txt"], "'notes.txt' is a file: give a folder"],
+  [
+    ["new", "pinned"],
+    'maps "@tensorflow/tfjs" to npm:@tensorflow/tfjs@4.10.0, not the course\'s npm:@tensorflow/tfjs@4.22.0',
+  ],
+  [["new", "commented"], "commented to the course as its deno.json is not plain JSON"],
+  [["new", "auto"], 'its deno.json sets "nodeModulesDir": "auto"'],
+  [["new", "packaged"], "as it has a node_modules folder of its own"],
+  [["new", "jsonc"], "as it has a deno.jsonc of its own"],
+  [["new", join(PROJECT_ROOT, "notebooks")], "as it is inside the checkout"],
+  [["doctor", "notes.txt"], "'notes.txt' is not a folder"],
   [["hub", "--state", "hub", "--test-users", "ada,Bob!"], "current value has 'Bob!'"],
   [["hub", "--state", "hub", "--test-users", "ada"], "'--test-users' needs '--password WORD'"],
   [["hub", "--state", "hub", "--password", "pw"], "'--password' is for '--test-users' only"],

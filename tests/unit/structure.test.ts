@@ -23,6 +23,7 @@ test.each([
   "kernel/grade.ts",
   "kernel/install.ts",
   "kernel/doctor.ts",
+  "kernel/new.ts",
   "kernel/setup.ts",
   "kernel/course.ts",
   "kernel/check.ts",
