@@ -19,16 +19,8 @@ const STARTER: Record<string, string> = {
   "nuclei.tif": "datasets/data/dsb2018_test_image.tif",
 };
 
-/**
- * Copies the starter files into `folder` where it has none of that name; one line each.
- *
- * @example
- * ```ts
- * import { copyStarter } from "./new.ts";
- * await copyStarter(await Deno.makeTempDir()); // ["starter.ipynb: written", "nuclei.tif: written"]
- * ```
- */
-export async function copyStarter(folder: string): Promise<string[]> {
+/** Copies the starter files into `folder` where it has none of that name; one line each. */
+async function copyStarter(folder: string): Promise<string[]> {
   const lines = [];
   for (const [name, source] of Object.entries(STARTER)) {
     const target = join(folder, name);

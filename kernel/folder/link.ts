@@ -13,10 +13,11 @@
  *
  * @module
  */
-import { dirname, join, relative } from "node:path";
+import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { PROJECT_ROOT } from "../../contract/files.ts";
 import { pinnedDeno } from "../jupyter/kernelspec.ts";
+import type { Finding } from "../machine/requirements.ts";
 
 /** The course's modules a folder imports: import-map name → path in the checkout. */
 const MODULES: Record<string, string> = {
@@ -26,12 +27,6 @@ const MODULES: Record<string, string> = {
 
 /** The folder's own folder for the modules that import the checkout's. */
 const LINKS = ".course";
-
-/** What a check of a folder found (the doctor's `Finding`). */
-export interface FolderFinding {
-  ok: boolean;
-  detail: string;
-}
 
 /** The module in `.course/` that stands for `name`: `@course/lib` → `./.course/lib.js`. */
 function linkPath(name: string): string {
@@ -241,7 +236,7 @@ export async function linkFolder(folder: string): Promise<string[]> {
  * const { ok, detail } = await checkFolder("/home/ada/research");
  * ```
  */
-export async function checkFolder(folder: string): Promise<FolderFinding> {
+export async function checkFolder(folder: string): Promise<Finding> {
   const config = await Deno.readTextFile(join(folder, "deno.json")).catch(() => undefined);
   if (config === undefined) {
     return { ok: false, detail: `no deno.json: its notebooks cannot import @course/lib` };
@@ -266,11 +261,12 @@ export async function checkFolder(folder: string): Promise<FolderFinding> {
         `added to the course after the folder was linked`,
     };
   }
-  const from = JSON.parse(config).imports?.["@course/lib/"] as string | undefined;
+  // The checkout the folder imports from, as its deno.json names it (one of the course's making).
+  const from = config.match(/"@course\/lib\/": "(.+)\/lib\/"/)?.[1];
   return {
     ok: true,
     detail: `${names.map((n, i) => `${n} (${found[i].length} names)`).join(" and ")} from ${
-      from ? dirname(from) : "its deno.json's imports"
+      from ?? "its deno.json's imports"
     }`,
   };
 }
