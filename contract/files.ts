@@ -75,3 +75,19 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     throw error;
   }
 }
+
+/**
+ * Copies `source` to `target` unless something is at `target` already: a file there is the user's
+ * (an attendee's lesson, a researcher's starter notebook), and stays as it is. Whether it copied.
+ *
+ * @example
+ * ```ts
+ * import { copyUnlessPresent } from "./files.ts";
+ * await copyUnlessPresent("README.md", await Deno.makeTempFile()); // false: the file is there
+ * ```
+ */
+export async function copyUnlessPresent(source: string, target: string): Promise<boolean> {
+  if (await Deno.lstat(target).then(() => true, () => false)) return false;
+  await Deno.copyFile(source, target);
+  return true;
+}

@@ -9,7 +9,7 @@
  */
 import { join } from "node:path";
 import { commandLine, runCommand, shellWord } from "../contract/command_line.ts";
-import { PROJECT_ROOT } from "../contract/files.ts";
+import { copyUnlessPresent, PROJECT_ROOT } from "../contract/files.ts";
 import { linkFolder } from "./folder/link.ts";
 import { courseKernel } from "./machine/requirements.ts";
 
@@ -23,13 +23,8 @@ const STARTER: Record<string, string> = {
 async function copyStarter(folder: string): Promise<string[]> {
   const lines = [];
   for (const [name, source] of Object.entries(STARTER)) {
-    const target = join(folder, name);
-    if (await Deno.lstat(target).then(() => true, () => false)) {
-      lines.push(`${name}: the folder's own kept`);
-      continue;
-    }
-    await Deno.copyFile(join(PROJECT_ROOT, source), target);
-    lines.push(`${name}: written`);
+    const copied = await copyUnlessPresent(join(PROJECT_ROOT, source), join(folder, name));
+    lines.push(`${name}: ${copied ? "written" : "the folder's own kept"}`);
   }
   return lines;
 }

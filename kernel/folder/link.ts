@@ -15,7 +15,7 @@
  */
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import { PROJECT_ROOT } from "../../contract/files.ts";
+import { PROJECT_ROOT, writeFileAtomic } from "../../contract/files.ts";
 import { pinnedDeno } from "../jupyter/kernelspec.ts";
 import type { Finding } from "../machine/requirements.ts";
 
@@ -156,12 +156,6 @@ function linkModule(name: string, path: string, names: string[]): string {
   ].join("\n");
 }
 
-/** Writes `text` to `path` whole: a reader never sees half a file. */
-async function writeWhole(path: string, text: string): Promise<void> {
-  await Deno.writeTextFile(`${path}.partial`, text);
-  await Deno.rename(`${path}.partial`, path);
-}
-
 /**
  * Makes `folder`'s notebooks import the course library and data sets from this checkout: its
  * `deno.json` (a folder's own keeps its entries), `.course/` and a `node_modules` link. Returns
@@ -207,9 +201,9 @@ export async function linkFolder(folder: string): Promise<string[]> {
   );
   const modulesOf = Object.entries(MODULES);
   for (const [i, [name, path]] of modulesOf.entries()) {
-    await writeWhole(join(folder, linkPath(name)), linkModule(name, path, names[i]));
+    await writeFileAtomic(join(folder, linkPath(name)), linkModule(name, path, names[i]));
   }
-  await writeWhole(configPath, JSON.stringify(config, null, 2) + "\n");
+  await writeFileAtomic(configPath, JSON.stringify(config, null, 2) + "\n");
   if (link) await Deno.remove(modules);
   await Deno.symlink(join(PROJECT_ROOT, "node_modules"), modules);
   return [

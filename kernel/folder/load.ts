@@ -61,12 +61,11 @@ export async function load(
   const module = await import(new URL(path, checkout).href);
   const unknown = Object.keys(module).filter((n) => !known.includes(n));
   if (unknown.length) {
+    const shown = unknown.slice(0, 3).join(", ") + (unknown.length > 3 ? ", …" : "");
+    const names = unknown.length > 1 ? "names" : "name";
     console.warn(
-      `${name} has ${unknown.length} name${unknown.length > 1 ? "s" : ""} this folder does not ` +
-        `know yet (${unknown.slice(0, 3).join(", ")}${
-          unknown.length > 3 ? ", …" : ""
-        }): ${again} ` +
-        `in the checkout`,
+      `${name} has ${unknown.length} ${names} this folder does not know yet (${shown}): ` +
+        `${again} in the checkout`,
     );
   }
   return module;

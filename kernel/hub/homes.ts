@@ -8,6 +8,7 @@
  * @module
  */
 import { join } from "node:path";
+import { copyUnlessPresent } from "../../contract/files.ts";
 
 /** The folder in each attendee's home that holds their lessons. */
 export const LESSONS_FOLDER = "deep-learning";
@@ -27,10 +28,9 @@ export async function seedLessons(release: string, folder: string): Promise<stri
   const copied: string[] = [];
   for await (const entry of Deno.readDir(release)) {
     if (!entry.isFile) continue;
-    const target = join(folder, entry.name);
-    if (await Deno.lstat(target).then(() => true, () => false)) continue;
-    await Deno.copyFile(join(release, entry.name), target);
-    copied.push(entry.name);
+    if (await copyUnlessPresent(join(release, entry.name), join(folder, entry.name))) {
+      copied.push(entry.name);
+    }
   }
   return copied.sort();
 }
