@@ -33,10 +33,12 @@ export interface BackendChoice {
   backend: BackendName;
   /** Why it was chosen, in words (shown after `backend:`). */
   reason: string;
-  /** The wasm backend's thread count (`COURSE_THREADS`, else one per core). */
+  /** The threads the wasm backend's pool runs on (one beside oneDNN, else `COURSE_THREADS`). */
   threads?: number;
   /** The native library the wasm backend's heavy kernels run on, e.g. `"oneDNN 2.6.3"`. */
   native?: string;
+  /** The threads the native library runs on (`COURSE_THREADS`, else one per core). */
+  nativeThreads?: number;
   /** Why the wasm backend runs without native kernels. */
   withoutNative?: string;
 }
@@ -129,7 +131,7 @@ async function startWebGpu(): Promise<void> {
 }
 
 /** What starting a backend adds to the choice: the wasm backend's threads and native kernels. */
-type Started = Pick<BackendChoice, "threads" | "native" | "withoutNative">;
+type Started = Pick<BackendChoice, "threads" | "native" | "nativeThreads" | "withoutNative">;
 
 /** Starts a backend. */
 async function activate(backend: BackendName, native: boolean): Promise<Started> {
@@ -143,8 +145,7 @@ async function activate(backend: BackendName, native: boolean): Promise<Started>
     started = startNative(native ? threads : 0);
     // With the heavy kernels native, oneDNN's threads do the parallel work; a wasm thread pool
     // beside them would fight them for the same cores (a U-Net step takes 1.6× as long).
-    const wasm = await startWasm(started.native ? 1 : threads);
-    started.threads = started.native ? threads : wasm;
+    started.threads = await startWasm(started.native ? 1 : threads);
   } else if (!(await tf.setBackend(backend))) {
     throw new Error(`tfjs could not initialise the ${backend} backend`);
   }
@@ -159,7 +160,8 @@ function startNative(threads: number): Started {
     return { withoutNative: "native kernels off (COURSE_NATIVE=0)" };
   }
   try {
-    return { native: useNativeKernels(threads) };
+    const native = useNativeKernels(threads)!;
+    return { native: native.name, nativeThreads: native.threads };
   } catch (error) {
     return { withoutNative: `no native kernels: ${(error as Error).message}` };
   }
@@ -233,20 +235,25 @@ export async function init(options: InitOptions = {}): Promise<BackendChoice> {
 }
 
 /**
- * The line {@linkcode init} prints: the backend, its threads and why it was chosen.
+ * The line {@linkcode init} prints: the backend and its threads, the native library and its threads,
+ * and why.
  *
  * @example
  * ```ts
  * import { backendLine } from "./init.ts";
- * backendLine({ backend: "wasm", threads: 2, reason: "no WebGPU adapter", native: "oneDNN 2.6.3" });
- * // "backend: wasm + oneDNN 2.6.3, 2 threads (no WebGPU adapter)"
+ * backendLine({
+ *   backend: "wasm",
+ *   threads: 1,
+ *   native: "oneDNN 2.6.3",
+ *   nativeThreads: 2,
+ *   reason: "no WebGPU adapter",
+ * });
+ * // "backend: wasm, 1 thread + oneDNN 2.6.3, 2 threads (no WebGPU adapter)"
  * ```
  */
 export function backendLine(choice: BackendChoice): string {
-  const native = choice.native ? ` + ${choice.native}` : "";
-  const threads = choice.threads
-    ? `, ${choice.threads} thread${choice.threads > 1 ? "s" : ""}`
-    : "";
+  const threads = (n: number | undefined) => n ? `, ${n} thread${n > 1 ? "s" : ""}` : "";
+  const native = choice.native ? ` + ${choice.native}${threads(choice.nativeThreads)}` : "";
   const why = [choice.reason, choice.withoutNative].filter((r) => r).join("; ");
-  return `backend: ${choice.backend}${native}${threads} (${why})`;
+  return `backend: ${choice.backend}${threads(choice.threads)}${native} (${why})`;
 }

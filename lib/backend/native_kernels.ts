@@ -18,16 +18,16 @@ import {
   leadingReduction,
   withFastPath,
 } from "./wasm_kernel.ts";
-import { loadOneDnn, type OneDnn, type Operation, sgemm } from "./onednn.ts";
+import { loadOneDnn, type OneDnn, sgemm } from "./onednn.ts";
+import { built, computed, isRefused } from "./native_cache.ts";
 import { convolution, type ConvolutionShape, type Direction } from "./onednn_convolution.ts";
 import { type Arithmetic, binary } from "./onednn_arithmetic.ts";
+import { exactPadding } from "./wasm_convolution.ts";
 
 /** The loaded library while the native path is on; `undefined` while it is off. */
 let active: OneDnn | undefined;
 /** Whether the kernels are registered (once per process). */
 let registered = false;
-/** Built operations by kind and shape; `null` for a case oneDNN refused (the wasm kernel runs it). */
-const operations = new Map<string, Operation | null>();
 /**
  * Element-wise results smaller than this stay on the wasm kernels: for an optimiser's few hundred
  * values, a native call costs more than it saves (and each shape would build a primitive).
@@ -38,24 +38,37 @@ const SMALLEST = 4096;
 const address = (backend: Backend, info: Info) =>
   Deno.UnsafePointer.of(backend.typedArrayFromHeap(info) as Float32Array<ArrayBuffer>);
 
-/** The operation for a key, built on first use; `null` where oneDNN refuses it. */
-function built(key: string, build: () => Operation): Operation | null {
-  if (!operations.has(key)) {
-    let op: Operation | null = null;
-    try {
-      op = build();
-    } catch {
-      // a case oneDNN does not take: the wasm kernel runs it
-    }
-    operations.set(key, op);
-  }
-  return operations.get(key)!;
+/** A convolution's case, in words: what its primitive depends on (the output's shape follows). */
+function convolutionKey(direction: Direction, s: ConvolutionShape): string {
+  return `${direction} x [${s.x}], filter [${s.filter}], strides ${s.strides}, dilations ` +
+    `${s.dilations}, pad ${s.pad}${s.bias ? ", bias" : ""}`;
 }
 
-/** The convolution for a direction and shape. */
-function builtConvolution(dnnl: OneDnn, direction: Direction, shape: ConvolutionShape) {
-  return built(`${direction} ${JSON.stringify(shape)}`, () => convolution(dnnl, direction, shape));
+/** Runs a convolution natively into a new output; `undefined` where oneDNN refuses the case. */
+function convolved(
+  kernel: string,
+  direction: Direction,
+  shape: ConvolutionShape,
+  backend: Backend,
+  inputs: Info[],
+  outShape: number[],
+): Info | undefined {
+  const dnnl = active!, key = convolutionKey(direction, shape);
+  const conv = built(kernel, key, () => convolution(dnnl, direction, shape));
+  return conv &&
+    computed(
+      kernel,
+      key,
+      backend,
+      outShape,
+      (out) => conv.run([...inputs, out].map((t) => address(backend, t))),
+    );
 }
+
+/** Whether a bias is one value per output channel, over the last axis ([n], [1, …, 1, n]). */
+const perChannel = (bias: Info, n: number) =>
+  bias.dtype === "float32" && bias.shape.length > 0 &&
+  bias.shape.every((d, i) => i === bias.shape.length - 1 ? d === n : d === 1);
 
 /** tfjs's convolution attributes. */
 type ConvAttrs = {
@@ -66,13 +79,27 @@ type ConvAttrs = {
   dataFormat?: string;
 };
 
-/** The geometry of a convolution from tfjs's shapes and attributes. */
+/**
+ * A convolution's padding for oneDNN, which takes one only where it gives exactly the output's size:
+ * tfjs's own, with more at the bottom and right where a rounding mode of "ceil" or "round" adds an
+ * output row. Never less than tfjs's (a negative padding, rows never reached, is left to oneDNN's
+ * own division to drop), so oneDNN refuses what tfjs's shapes make inconsistent.
+ */
+function padding(info: tf.backend_util.Conv2DInfo): [number, number, number, number] {
+  const [top, bottom, left, right] = exactPadding(info), p = info.padInfo;
+  return [top, Math.max(bottom, p.bottom), left, Math.max(right, p.right)];
+}
+
+/**
+ * The geometry of a convolution from tfjs's shapes and attributes, and whether the stride leaves
+ * input rows or columns that no window reaches.
+ */
 function geometry(
   xShape: number[],
   filterShape: number[],
   attrs: ConvAttrs,
   bias: boolean,
-): ConvolutionShape {
+): ConvolutionShape & { leftOver: boolean } {
   const info = tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],
@@ -81,15 +108,15 @@ function geometry(
     attrs.pad,
     attrs.dimRoundingMode,
   );
-  const p = info.padInfo;
   return {
     x: xShape,
     filter: filterShape,
     y: info.outShape,
     strides: [info.strideHeight, info.strideWidth],
     dilations: [info.dilationHeight, info.dilationWidth],
-    pad: [p.top, p.bottom, p.left, p.right],
+    pad: padding(info),
     bias,
+    leftOver: exactPadding(info)[1] < 0 || exactPadding(info)[3] < 0,
   };
 }
 
@@ -99,21 +126,25 @@ function plain(attrs: { dataFormat?: string }, ...infos: Info[]): boolean {
     infos.every((t) => t.dtype === "float32" && tf.util.sizeFromShape(t.shape) > 0);
 }
 
-/** Conv2D and FusedConv2D with at most a bias (no activation): forward convolutions. */
-const forward: FastPath = (args, backend) => {
+/** Conv2D and FusedConv2D with at most a bias per channel (no activation): forward convolutions. */
+const forward = (kernel: string): FastPath => (args, backend) => {
   const { x, filter, bias, preluActivationWeights } = args.inputs;
   const attrs = args.attrs as ConvAttrs & { activation?: string };
-  const biased = bias !== undefined && tf.util.sizeFromShape(bias.shape) === filter.shape[3];
   if (
-    !active || !plain(attrs, x, filter) || (bias && !biased) || preluActivationWeights ||
-    (attrs.activation ?? "linear") !== "linear"
+    !active || !plain(attrs, x, filter) || x.shape.length !== 4 || filter.shape.length !== 4 ||
+    x.shape[3] !== filter.shape[2] || (bias && !perChannel(bias, filter.shape[3])) ||
+    preluActivationWeights || (attrs.activation ?? "linear") !== "linear"
   ) return undefined;
-  const shape = geometry(x.shape, filter.shape, attrs, biased);
-  const conv = builtConvolution(active, "forward", shape);
-  if (!conv) return undefined;
-  const out = backend.makeOutput(shape.y, "float32");
-  conv.run([x, filter, ...(biased ? [bias] : []), out].map((t) => address(backend, t)));
-  return out;
+  const shape = geometry(x.shape, filter.shape, attrs, bias !== undefined);
+  if (shape.y.some((d) => d <= 0)) return undefined;
+  return convolved(
+    kernel,
+    "forward",
+    shape,
+    backend,
+    [x, filter, ...(bias ? [bias] : [])],
+    shape.y,
+  );
 };
 
 /**
@@ -121,73 +152,90 @@ const forward: FastPath = (args, backend) => {
  * convolution's forward pass; and Conv2DBackpropFilter, (x, dy) → dFilter. The output's shape comes
  * as an attribute.
  */
-const gradient = (direction: "backwardData" | "backwardWeights"): FastPath => (args, backend) => {
-  const toInput = direction === "backwardData";
-  const { x, dy, filter } = args.inputs;
-  const [first, second] = toInput ? [dy, filter] : [x, dy];
-  const attrs = args.attrs as ConvAttrs & { inputShape: number[]; filterShape: number[] };
-  if (!active || !plain(attrs, first, second)) return undefined;
-  const [xShape, filterShape] = toInput
-    ? [attrs.inputShape, filter.shape]
-    : [x.shape, attrs.filterShape];
-  const shape = geometry(xShape, filterShape, attrs, false);
-  const conv = tf.util.arraysEqual(shape.y, dy.shape) && builtConvolution(active, direction, shape);
-  if (!conv) return undefined;
-  const out = backend.makeOutput(toInput ? xShape : filterShape, "float32");
-  conv.run([first, second, out].map((t) => address(backend, t)));
-  return out;
-};
+const gradient =
+  (kernel: string, direction: "backwardData" | "backwardWeights"): FastPath => (args, backend) => {
+    const toInput = direction === "backwardData";
+    const { x, dy, filter } = args.inputs;
+    const [first, second] = toInput ? [dy, filter] : [x, dy];
+    const attrs = args.attrs as ConvAttrs & { inputShape: number[]; filterShape: number[] };
+    if (!active || !plain(attrs, first, second)) return undefined;
+    const [xShape, filterShape] = toInput
+      ? [attrs.inputShape, filter.shape]
+      : [x.shape, attrs.filterShape];
+    if (xShape[3] !== filterShape[2] || dy.shape[3] !== filterShape[3]) return undefined;
+    const shape = geometry(xShape, filterShape, attrs, false);
+    const outShape = toInput ? xShape : filterShape;
+    // oneDNN 2.6.3's filter gradient writes past its memory (a segmentation fault, or a corrupt
+    // heap later) where a stride leaves input rows no window reaches: x [1, 9, 7, 10], stride 3.
+    const crashes = !toInput && shape.leftOver;
+    if (!tf.util.arraysEqual(shape.y, dy.shape) || outShape.some((d) => d <= 0) || crashes) {
+      return undefined;
+    }
+    return convolved(kernel, direction, shape, backend, [first, second], outShape);
+  };
 
-/** A batched matrix product's sizes, when both batches are equal or one of them is 1. */
+/**
+ * A batched matrix product's sizes, for batches oneDNN's products run right: equal batch shapes,
+ * or one side's batch all ones (a dense layer's weights). Batches that both broadcast go to the
+ * wasm kernels; batches that do not broadcast get tfjs's own error.
+ */
 function productShape(a: Info, b: Info, transposeA: boolean, transposeB: boolean) {
   const [ra, rb] = [a.shape.length, b.shape.length];
+  if (ra < 2 || rb < 2) return undefined;
   const m = a.shape[ra - (transposeA ? 1 : 2)], k = a.shape[ra - (transposeA ? 2 : 1)];
   const n = b.shape[rb - (transposeB ? 2 : 1)];
-  const [batchA, batchB] = [a.shape.slice(0, -2), b.shape.slice(0, -2)];
-  const [sizeA, sizeB] = [tf.util.sizeFromShape(batchA), tf.util.sizeFromShape(batchB)];
-  if (sizeA !== sizeB && sizeA !== 1 && sizeB !== 1) return undefined;
-  const batch = sizeA >= sizeB ? batchA : batchB;
-  return { m, n, k, sizeA, sizeB, batches: Math.max(sizeA, sizeB), shape: [...batch, m, n] };
+  if (b.shape[rb - (transposeB ? 1 : 2)] !== k) return undefined; // the wasm kernel's error
+  const batch = tf.backend_util.assertAndGetBroadcastShape(
+    a.shape.slice(0, -2),
+    b.shape.slice(0, -2),
+  );
+  const batches = tf.util.sizeFromShape(batch);
+  const [sizeA, sizeB] = [a, b].map((t) => tf.util.sizeFromShape(t.shape.slice(0, -2)));
+  if (![1, batches].includes(sizeA) || ![1, batches].includes(sizeB)) return undefined;
+  return { m, n, k, sizeA, sizeB, batches, shape: [...batch, m, n] };
 }
 
 /**
- * BatchMatMul and _FusedMatMul (with a bias over the last axis, and a ReLU or no activation): one
+ * BatchMatMul and _FusedMatMul (with a bias per output column, and a ReLU or no activation): one
  * oneDNN product per batch entry; a bias is written into the output first and added by the product.
  */
-const matMul: FastPath = (args, backend) => {
+const matMul = (kernel: string): FastPath => (args, backend) => {
   const { a, b, bias, preluActivationWeights } = args.inputs;
   const { transposeA, transposeB, activation } = args.attrs as {
     transposeA: boolean;
     transposeB: boolean;
     activation?: string;
   };
-  const p = plain({}, a, b) && productShape(a, b, transposeA, transposeB);
+  const p = productShape(a, b, transposeA, transposeB);
   const act = activation ?? "linear";
   if (
-    !active || !p || p.k === 0 || preluActivationWeights || !["linear", "relu"].includes(act) ||
-    (bias && (bias.dtype !== "float32" || tf.util.sizeFromShape(bias.shape) !== p.n))
+    !active || !p || !plain({}, a, b) || preluActivationWeights ||
+    !["linear", "relu"].includes(act) || (bias && !perChannel(bias, p.n))
   ) return undefined;
-  const out = backend.makeOutput(p.shape, "float32");
-  const c = backend.typedArrayFromHeap(out) as Float32Array;
-  if (bias) {
-    const row = backend.typedArrayFromHeap(bias);
-    for (let r = 0; r < c.length; r += p.n) c.set(row, r);
-  }
-  const [pa, pb, pc] = [address(backend, a), address(backend, b), address(backend, out)];
-  const g = { m: p.m, n: p.n, k: p.k, transposeA, transposeB, beta: bias ? 1 : 0 };
-  for (let i = 0; i < p.batches; i++) {
-    const at = (base: Deno.PointerValue, size: number, elements: number) =>
-      size === 1 ? base : Deno.UnsafePointer.offset(base!, 4 * i * elements);
-    sgemm(
-      active,
-      g,
-      at(pa, p.sizeA, p.m * p.k),
-      at(pb, p.sizeB, p.k * p.n),
-      at(pc, p.batches, p.m * p.n),
-    );
-  }
-  if (act === "relu") { for (let i = 0; i < c.length; i++) if (c[i] < 0) c[i] = 0; }
-  return out;
+  const dnnl = active;
+  const key = `[${a.shape}]${transposeA ? "ᵀ" : ""} × [${b.shape}]${transposeB ? "ᵀ" : ""}`;
+  if (isRefused(key)) return undefined;
+  return computed(kernel, key, backend, p.shape, (out) => {
+    const c = backend.typedArrayFromHeap(out) as Float32Array;
+    if (bias) {
+      const row = backend.typedArrayFromHeap(bias);
+      for (let r = 0; r < c.length; r += p.n) c.set(row, r);
+    }
+    const [pa, pb, pc] = [address(backend, a), address(backend, b), address(backend, out)];
+    const g = { m: p.m, n: p.n, k: p.k, transposeA, transposeB, beta: bias ? 1 : 0 };
+    for (let i = 0; i < p.batches; i++) {
+      const at = (base: Deno.PointerValue, size: number, elements: number) =>
+        size === 1 ? base : Deno.UnsafePointer.offset(base!, 4 * i * elements);
+      sgemm(
+        dnnl,
+        g,
+        at(pa, p.sizeA, p.m * p.k),
+        at(pb, p.sizeB, p.k * p.n),
+        at(pc, p.batches, p.m * p.n),
+      );
+    }
+    if (act === "relu") { for (let i = 0; i < c.length; i++) if (c[i] < 0) c[i] = 0; }
+  });
 };
 
 /** `shape` with leading 1s up to `rank` axes. */
@@ -196,24 +244,31 @@ const padded = (shape: number[], rank: number) => [...Array(rank - shape.length)
 /**
  * Add, Sub, Multiply and RealDiv of float32 tensors where one operand has the result's shape and
  * the other broadcasts against it (a bias, a batch norm's per-channel scale, a scalar). oneDNN
- * broadcasts only its second operand, so Sub and RealDiv need the first to be the full one.
+ * reads its first operand at the result's shape and broadcasts only its second, so the first must
+ * be the whole one: Add and Multiply swap their operands for that, Sub and RealDiv cannot. Where
+ * both operands broadcast ([64, 1] + [1, 64]), the wasm kernel runs.
  */
-const arithmetic = (kind: Arithmetic): FastPath => (args, backend) => {
+const arithmetic = (kernel: string, kind: Arithmetic): FastPath => (args, backend) => {
   const { a, b } = args.inputs;
   if (!active || a.dtype !== "float32" || b.dtype !== "float32") return undefined;
   const shape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
-  const size = tf.util.sizeFromShape(shape);
-  const full = (t: Info) => tf.util.sizeFromShape(t.shape) === size;
-  const swap = !full(a) && (kind === "add" || kind === "mul");
-  if (size < SMALLEST || shape.length > 6 || !(full(a) || swap)) return undefined;
+  const whole = (t: Info) => tf.util.arraysEqual(padded(t.shape, shape.length), shape);
+  const swap = !whole(a) && whole(b) && (kind === "add" || kind === "mul");
   const [first, second] = swap ? [b, a] : [a, b];
-  const other = padded(second.shape, shape.length);
-  const dnnl = active;
-  const op = built(`${kind} ${shape} ${other}`, () => binary(dnnl, kind, shape, other));
-  if (!op) return undefined;
-  const out = backend.makeOutput(shape, "float32");
-  op.run([first, second, out].map((t) => address(backend, t)));
-  return out;
+  if (tf.util.sizeFromShape(shape) < SMALLEST || shape.length > 6 || !whole(first)) {
+    return undefined;
+  }
+  const other = padded(second.shape, shape.length), dnnl = active;
+  const key = `${kind} [${shape}] and [${other}]`;
+  const op = built(kernel, key, () => binary(dnnl, kind, shape, other));
+  return op &&
+    computed(
+      kernel,
+      key,
+      backend,
+      shape,
+      (out) => op.run([first, second, out].map((t) => address(backend, t))),
+    );
 };
 
 /** Ones, on the JavaScript heap: a row that sums a matrix's rows when multiplied with it. */
@@ -224,21 +279,22 @@ let ones = new Float32Array(0);
  * [N, H, W, C] → [C]) as one matrix product, ones[1, rows] · x[rows, C], on oneDNN's threads; a
  * mean scales it by 1 / rows. Other reductions go to the wasm kernels.
  */
-const leadingSum = (mean: boolean): FastPath => (args, backend) => {
+const leadingSum = (kernel: string, mean: boolean): FastPath => (args, backend) => {
   const { x } = args.inputs;
   const r = leadingReduction(x, args.attrs);
   if (!active || !r || r.rows * r.cols < SMALLEST) return undefined;
+  const dnnl = active, key = `[${x.shape}] → [${r.shape}]`;
+  if (isRefused(key)) return undefined;
   if (ones.length < r.rows) ones = new Float32Array(r.rows).fill(1);
-  const out = backend.makeOutput(r.shape, "float32");
   const g = { m: 1, n: r.cols, k: r.rows, transposeA: false, transposeB: false };
-  sgemm(
-    active,
-    { ...g, alpha: mean ? 1 / r.rows : 1 },
-    Deno.UnsafePointer.of(ones),
-    address(backend, x),
-    address(backend, out),
-  );
-  return out;
+  return computed(kernel, key, backend, r.shape, (out) =>
+    sgemm(
+      dnnl,
+      { ...g, alpha: mean ? 1 / r.rows : 1 },
+      Deno.UnsafePointer.of(ones),
+      address(backend, x),
+      address(backend, out),
+    ));
 };
 
 /** oneDNN once loaded, or why it could not be: a process loads it once. */
@@ -246,17 +302,20 @@ let loaded: OneDnn | Error | undefined;
 
 /**
  * Turns the native kernels on (loading oneDNN with `threads` threads the first time) and returns
- * the library's name, or throws why they cannot run; `threads: 0` turns them off. They sit in front
- * of the wasm backend's kernels, so `init()` calls this after registering the wasm training kernels.
+ * the library's name and the threads it runs on, or throws why they cannot run; `threads: 0` turns
+ * them off. They sit in front of the wasm backend's kernels, so `init()` calls this after
+ * registering the wasm training kernels.
  *
  * @example
  * ```ts
  * import { useNativeKernels } from "./native_kernels.ts";
- * useNativeKernels(2); // "oneDNN 2.6.3": convolutions and matrix products now run natively
+ * useNativeKernels(2); // { name: "oneDNN 2.6.3", threads: 2 }: convolutions now run natively
  * useNativeKernels(0); // back to the wasm kernels
  * ```
  */
-export function useNativeKernels(threads: number): string | undefined {
+export function useNativeKernels(
+  threads: number,
+): { name: string; threads: number } | undefined {
   active = undefined;
   if (threads === 0) return undefined;
   if (!loaded) {
@@ -269,26 +328,50 @@ export function useNativeKernels(threads: number): string | undefined {
   if (loaded instanceof Error) throw loaded;
   active = loaded;
   register();
-  return loaded.name;
+  return { name: loaded.name, threads: loaded.threads };
 }
 
 /** Puts the native kernels in front of the wasm backend's, once per process. */
 function register(): void {
   if (registered) return;
   registered = true;
-  const kernels: [string, FastPath][] = [
+  const kernels: [string, (kernel: string) => FastPath][] = [
     ["Conv2D", forward],
     ["FusedConv2D", forward],
-    ["Conv2DBackpropInput", gradient("backwardData")],
-    ["Conv2DBackpropFilter", gradient("backwardWeights")],
+    ["Conv2DBackpropInput", (k) => gradient(k, "backwardData")],
+    ["Conv2DBackpropFilter", (k) => gradient(k, "backwardWeights")],
     ["BatchMatMul", matMul],
     ["_FusedMatMul", matMul],
-    ["Add", arithmetic("add")],
-    ["Sub", arithmetic("sub")],
-    ["Multiply", arithmetic("mul")],
-    ["RealDiv", arithmetic("div")],
-    ["Sum", leadingSum(false)],
-    ["Mean", leadingSum(true)],
+    ["Add", (k) => arithmetic(k, "add")],
+    ["Sub", (k) => arithmetic(k, "sub")],
+    ["Multiply", (k) => arithmetic(k, "mul")],
+    ["RealDiv", (k) => arithmetic(k, "div")],
+    ["Sum", (k) => leadingSum(k, false)],
+    ["Mean", (k) => leadingSum(k, true)],
   ];
-  for (const [kernelName, fast] of kernels) withFastPath(kernelName, fast);
+  for (const [kernelName, make] of kernels) {
+    const fast = make(kernelName);
+    withFastPath(kernelName, (args, backend, original) => {
+      const out = fast(args, backend, original);
+      if (out) calls.set(kernelName, (calls.get(kernelName) ?? 0) + 1);
+      return out;
+    });
+  }
+}
+
+/** How many calls of each kernel oneDNN computed. */
+const calls = new Map<string, number>();
+
+/**
+ * How many calls of each kernel oneDNN has computed in this process (the rest ran on the wasm
+ * kernels): what a test reads to know that a case reached the native path.
+ *
+ * @example
+ * ```ts
+ * import { nativeCalls } from "./native_kernels.ts";
+ * nativeCalls().get("Conv2D") ?? 0; // e.g. 12 after a few training steps of a CNN
+ * ```
+ */
+export function nativeCalls(): ReadonlyMap<string, number> {
+  return calls;
 }

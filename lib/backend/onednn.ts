@@ -31,6 +31,8 @@ export interface OneDnn {
   stream: Deno.PointerValue;
   /** E.g. `"oneDNN 2.6.3"`. */
   name: string;
+  /** The threads its parallel regions run on, as its OpenMP runtime reports them. */
+  threads: number;
 }
 
 /**
@@ -56,9 +58,16 @@ export function libraryCandidates(os: typeof Deno.build.os = Deno.build.os): str
   return ["libdnnl.so.2", "libdnnl.so.3"];
 }
 
-/** Throws the library's status as an error naming the call. */
+/** A oneDNN call that returned a status other than success: the call and the status. */
+export class OneDnnError extends Error {
+  constructor(readonly call: string, readonly status: number) {
+    super(`oneDNN's ${call} failed with status ${status}`);
+  }
+}
+
+/** Throws the library's status as a {@linkcode OneDnnError} naming the call. */
 export function check(status: number, call: string): void {
-  if (status !== 0) throw new Error(`oneDNN's ${call} failed with status ${status}`);
+  if (status !== 0) throw new OneDnnError(call, status);
 }
 
 /** Reads the pointer a C function wrote into an 8-byte out-parameter. */
@@ -105,29 +114,41 @@ export function loadOneDnn(threads: number, paths = libraryCandidates()): OneDnn
         } found (${path}), but the course's native kernels need oneDNN 2.x`,
       );
     }
-    setThreads(threads);
     const symbols = Deno.dlopen(path, SYMBOLS).symbols;
     const out = new BigUint64Array(1);
     check(symbols.dnnl_engine_create(out, 1, 0n), "engine_create");
     const engine = handle(out);
     check(symbols.dnnl_stream_create(out, engine, 1), "stream_create");
-    return { symbols, engine, stream: handle(out), name: `oneDNN ${version.join(".")}` };
+    return {
+      symbols,
+      engine,
+      stream: handle(out),
+      name: `oneDNN ${version.join(".")}`,
+      threads: setThreads(threads),
+    };
   }
   const install = Deno.build.os === "linux" ? ": sudo apt-get install libdnnl2" : "";
   throw new Error(`oneDNN 2.x not found (${why[0]})${install}`);
 }
 
-/** Sets the OpenMP runtime's thread count for the calling (main) thread's parallel regions. */
-function setThreads(threads: number): void {
+/**
+ * Sets the OpenMP runtime's thread count for the calling (main) thread's parallel regions, and
+ * returns the count the runtime then reports (oneDNN 2.x's own count is OpenMP's). Without an
+ * OpenMP runtime to open, oneDNN runs on one thread.
+ */
+function setThreads(threads: number): number {
   const names = Deno.build.os === "darwin" ? ["libomp.dylib"] : ["libgomp.so.1", "libomp.so"];
   for (const name of names) {
+    let openmp;
     try {
-      Deno.dlopen(name, OPENMP).symbols.omp_set_num_threads(threads);
-      return;
+      openmp = Deno.dlopen(name, OPENMP).symbols;
     } catch {
-      // try the next runtime
+      continue; // try the next runtime
     }
+    openmp.omp_set_num_threads(threads);
+    return openmp.omp_get_max_threads();
   }
+  return 1;
 }
 
 /** An NCHW-ordered shape as oneDNN's `dnnl_dims_t`. */
@@ -150,31 +171,47 @@ export function memoryDesc(dnnl: OneDnn, shape: number[], tag: keyof typeof TAG)
   return desc;
 }
 
-/** A memory object for a descriptor: on the caller's memory (set per call), or oneDNN's own. */
-export function memory(dnnl: OneDnn, desc: Deno.PointerValue | Uint8Array, own: boolean) {
-  const out = new BigUint64Array(1);
-  const pointer = desc instanceof Uint8Array ? Deno.UnsafePointer.of(desc) : desc;
-  check(
-    dnnl.symbols.dnnl_memory_create(out, pointer, dnnl.engine, own ? ALLOCATE : null),
-    "memory_create",
-  );
-  return handle(out);
+/**
+ * The oneDNN objects one operation owns (memory objects, primitives), destroyed together: when the
+ * operation leaves the cache, or when building it failed half-way.
+ */
+export class Owned {
+  #destroyers: (() => void)[] = [];
+  constructor(readonly dnnl: OneDnn) {}
+
+  /** A memory object for a descriptor: on the caller's memory (set per call), or oneDNN's own. */
+  memory(desc: Deno.PointerValue | Uint8Array, own: boolean): Deno.PointerValue {
+    const { symbols, engine } = this.dnnl, out = new BigUint64Array(1);
+    const pointer = desc instanceof Uint8Array ? Deno.UnsafePointer.of(desc) : desc;
+    check(
+      symbols.dnnl_memory_create(out, pointer, engine, own ? ALLOCATE : null),
+      "memory_create",
+    );
+    const made = handle(out);
+    this.#destroyers.push(() => symbols.dnnl_memory_destroy(made));
+    return made;
+  }
+
+  /** A primitive from its descriptor, with the memory objects it runs on by argument index. */
+  primitive(pd: Deno.PointerValue, args: Map<number, Deno.PointerValue>): Primitive {
+    const { symbols } = this.dnnl, out = new BigUint64Array(1);
+    check(symbols.dnnl_primitive_create(out, pd), "primitive_create");
+    const primitive = handle(out);
+    this.#destroyers.push(() => symbols.dnnl_primitive_destroy(primitive));
+    return { primitive, args };
+  }
+
+  /** Destroys everything made so far. */
+  destroy(): void {
+    for (const destroy of this.#destroyers.reverse()) destroy();
+    this.#destroyers = [];
+  }
 }
 
 /** A primitive and the memory objects it runs on, by argument index. */
 export interface Primitive {
   primitive: Deno.PointerValue;
   args: Map<number, Deno.PointerValue>;
-}
-
-export function makePrimitive(
-  dnnl: OneDnn,
-  pd: Deno.PointerValue,
-  args: Map<number, Deno.PointerValue>,
-): Primitive {
-  const out = new BigUint64Array(1);
-  check(dnnl.symbols.dnnl_primitive_create(out, pd), "primitive_create");
-  return { primitive: handle(out), args };
 }
 
 /** Runs a primitive with its arguments' memory objects. */
@@ -191,14 +228,27 @@ export function execute(dnnl: OneDnn, { primitive, args }: Primitive): void {
   );
 }
 
-/** A primitive descriptor from an operation descriptor. */
-export function primitiveDesc(dnnl: OneDnn, op: Uint8Array, hint: Deno.PointerValue = null) {
+/**
+ * Runs `use` with a primitive descriptor made from an operation descriptor, and destroys the
+ * descriptor afterwards (a primitive made from it keeps what it needs).
+ */
+export function withPrimitiveDesc<T>(
+  dnnl: OneDnn,
+  op: Uint8Array,
+  hint: Deno.PointerValue,
+  use: (pd: Deno.PointerValue) => T,
+): T {
   const out = new BigUint64Array(1);
   check(
     dnnl.symbols.dnnl_primitive_desc_create(out, op, null, dnnl.engine, hint),
     "primitive_desc_create",
   );
-  return handle(out);
+  const pd = handle(out);
+  try {
+    return use(pd);
+  } finally {
+    dnnl.symbols.dnnl_primitive_desc_destroy(pd);
+  }
 }
 
 /**
@@ -206,11 +256,12 @@ export function primitiveDesc(dnnl: OneDnn, op: Uint8Array, hint: Deno.PointerVa
  * weights), or `undefined` where they are the same.
  */
 export function reorder(
-  dnnl: OneDnn,
+  owned: Owned,
   plain: Uint8Array,
   chosen: Deno.PointerValue,
   toChosen: boolean,
 ): { run: Primitive; inner: Deno.PointerValue; outer: Deno.PointerValue } | undefined {
+  const dnnl = owned.dnnl;
   if (dnnl.symbols.dnnl_memory_desc_equal(plain, chosen)) return undefined;
   const plainPtr = Deno.UnsafePointer.of(plain);
   const [from, to] = toChosen ? [plainPtr, chosen] : [chosen, plainPtr];
@@ -220,16 +271,44 @@ export function reorder(
     "reorder_primitive_desc_create",
   );
   const pd = handle(out);
-  const inner = memory(dnnl, chosen, true), outer = memory(dnnl, plain, false);
-  const args = new Map([[ARG.from, toChosen ? outer : inner], [ARG.to, toChosen ? inner : outer]]);
-  const run = makePrimitive(dnnl, pd, args);
-  dnnl.symbols.dnnl_primitive_desc_destroy(pd);
-  return { run, inner, outer };
+  try {
+    const inner = owned.memory(chosen, true), outer = owned.memory(plain, false);
+    const args = new Map([[ARG.from, toChosen ? outer : inner], [
+      ARG.to,
+      toChosen ? inner : outer,
+    ]]);
+    return { run: owned.primitive(pd, args), inner, outer };
+  } finally {
+    dnnl.symbols.dnnl_primitive_desc_destroy(pd);
+  }
 }
 
-/** A primitive on the caller's memory: run it with one pointer per argument, inputs then output. */
+/**
+ * A primitive on the caller's memory: run it with one pointer per argument, inputs then output;
+ * destroy it to free what oneDNN holds for it.
+ */
 export interface Operation {
   run(pointers: Deno.PointerValue[]): void;
+  destroy(): void;
+}
+
+/**
+ * An operation from what `make` builds with `owned` (its run function); if building fails, what
+ * was made so far is destroyed before the error goes on.
+ */
+export function owning(dnnl: OneDnn, make: (owned: Owned) => Operation["run"]): Operation {
+  const owned = new Owned(dnnl);
+  try {
+    return { run: make(owned), destroy: () => owned.destroy() };
+  } catch (error) {
+    owned.destroy();
+    throw error;
+  }
+}
+
+/** Points a memory object at the caller's memory. */
+export function setHandle(dnnl: OneDnn, memory: Deno.PointerValue, at: Deno.PointerValue): void {
+  check(dnnl.symbols.dnnl_memory_set_data_handle(memory, at), "memory_set_data_handle");
 }
 
 /**
@@ -237,18 +316,19 @@ export interface Operation {
  * descriptor and its arguments' indices and descriptors (inputs then output).
  */
 export function operation(dnnl: OneDnn, op: Uint8Array, args: [number, Uint8Array][]): Operation {
-  const pd = primitiveDesc(dnnl, op);
-  const memories = args.map(([, desc]) => memory(dnnl, desc, false));
-  const primitive = makePrimitive(dnnl, pd, new Map(args.map(([arg], i) => [arg, memories[i]])));
-  dnnl.symbols.dnnl_primitive_desc_destroy(pd);
-  return {
-    run(pointers) {
-      pointers.forEach((at, i) =>
-        check(dnnl.symbols.dnnl_memory_set_data_handle(memories[i], at), "memory_set_data_handle")
-      );
+  return owning(dnnl, (owned) => {
+    const memories = args.map(([, desc]) => owned.memory(desc, false));
+    const primitive = withPrimitiveDesc(
+      dnnl,
+      op,
+      null,
+      (pd) => owned.primitive(pd, new Map(args.map(([arg], i) => [arg, memories[i]]))),
+    );
+    return (pointers) => {
+      pointers.forEach((at, i) => setHandle(dnnl, memories[i], at));
       execute(dnnl, primitive);
-    },
-  };
+    };
+  });
 }
 
 /**

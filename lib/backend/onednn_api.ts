@@ -102,9 +102,10 @@ export const SYMBOLS = {
   },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-/** OpenMP's thread setter, from the OpenMP runtime oneDNN 2.x is built on (Debian: libgomp). */
+/** OpenMP's thread setter and getter, from the OpenMP runtime oneDNN 2.x is built on (Debian: libgomp). */
 export const OPENMP = {
   omp_set_num_threads: { parameters: ["i32"], result: "void" },
+  omp_get_max_threads: { parameters: [], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 export type Symbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];

@@ -12,13 +12,13 @@ import {
   check,
   dims,
   execute,
-  makePrimitive,
-  memory,
   memoryDesc,
   type OneDnn,
   type Operation,
-  primitiveDesc,
+  owning,
   reorder,
+  setHandle,
+  withPrimitiveDesc,
 } from "./onednn.ts";
 
 /** A convolution's geometry, in tfjs's terms (NHWC data, HWIO filters). */
@@ -58,8 +58,8 @@ function convolutionDescs(dnnl: OneDnn, s: ConvolutionShape) {
   };
 }
 
-/** The forward convolution's descriptor, which the gradients also need as a hint. */
-function forwardDesc(dnnl: OneDnn, s: ConvolutionShape, d: ReturnType<typeof convolutionDescs>) {
+/** The forward convolution's operation descriptor, which the gradients also need as a hint. */
+function forwardOp(dnnl: OneDnn, s: ConvolutionShape, d: ReturnType<typeof convolutionDescs>) {
   const op = new Uint8Array(OP_DESC_BYTES);
   check(
     dnnl.symbols.dnnl_dilated_convolution_forward_desc_init(
@@ -74,12 +74,63 @@ function forwardDesc(dnnl: OneDnn, s: ConvolutionShape, d: ReturnType<typeof con
     ),
     "convolution_forward_desc_init",
   );
-  return primitiveDesc(dnnl, op);
+  return op;
+}
+
+/** A gradient's operation descriptor. */
+function gradientOp(
+  dnnl: OneDnn,
+  direction: "backwardData" | "backwardWeights",
+  d: ReturnType<typeof convolutionDescs>,
+) {
+  const op = new Uint8Array(OP_DESC_BYTES), sym = dnnl.symbols;
+  check(
+    direction === "backwardData"
+      ? sym.dnnl_dilated_convolution_backward_data_desc_init(
+        op,
+        ALG.convolutionDirect,
+        d.x,
+        d.anyFilter,
+        d.y,
+        ...d.geometry,
+      )
+      : sym.dnnl_dilated_convolution_backward_weights_desc_init(
+        op,
+        ALG.convolutionDirect,
+        d.x,
+        d.anyFilter,
+        new Uint8Array(MEMORY_DESC_BYTES),
+        d.y,
+        ...d.geometry,
+      ),
+    `convolution_${direction}_desc_init`,
+  );
+  return op;
+}
+
+/** Runs `use` with the primitive descriptor of a direction (a gradient's hinted by the forward one). */
+function withConvolutionDesc<T>(
+  dnnl: OneDnn,
+  direction: Direction,
+  s: ConvolutionShape,
+  d: ReturnType<typeof convolutionDescs>,
+  use: (pd: Deno.PointerValue) => T,
+): T {
+  return withPrimitiveDesc(
+    dnnl,
+    forwardOp(dnnl, s, d),
+    null,
+    (forward) =>
+      direction === "forward"
+        ? use(forward)
+        : withPrimitiveDesc(dnnl, gradientOp(dnnl, direction, d), forward, use),
+  );
 }
 
 /**
  * Builds a convolution for one direction and shape: the primitive oneDNN picks for this CPU, with
- * its filter in the layout that primitive wants and a reorder to or from tfjs's HWIO.
+ * its filter in the layout that primitive wants and a reorder to or from tfjs's HWIO. Destroying it
+ * frees the primitives, the reordered filter and the memory objects.
  *
  * @example
  * ```ts
@@ -92,62 +143,31 @@ function forwardDesc(dnnl: OneDnn, s: ConvolutionShape, d: ReturnType<typeof con
  * });
  * const [x, f, y] = [192, 432, 1024].map((n) => new Float32Array(n));
  * conv.run([x, f, y].map((t) => Deno.UnsafePointer.of(t)));
+ * conv.destroy();
  * ```
  */
 export function convolution(dnnl: OneDnn, direction: Direction, s: ConvolutionShape): Operation {
-  const d = convolutionDescs(dnnl, s), sym = dnnl.symbols;
-  const forward = forwardDesc(dnnl, s, d);
-  let pd = forward;
-  if (direction !== "forward") {
-    const op = new Uint8Array(OP_DESC_BYTES);
-    check(
-      direction === "backwardData"
-        ? sym.dnnl_dilated_convolution_backward_data_desc_init(
-          op,
-          ALG.convolutionDirect,
-          d.x,
-          d.anyFilter,
-          d.y,
-          ...d.geometry,
-        )
-        : sym.dnnl_dilated_convolution_backward_weights_desc_init(
-          op,
-          ALG.convolutionDirect,
-          d.x,
-          d.anyFilter,
-          new Uint8Array(MEMORY_DESC_BYTES),
-          d.y,
-          ...d.geometry,
-        ),
-      `convolution_${direction}_desc_init`,
-    );
-    pd = primitiveDesc(dnnl, op, forward);
-  }
-  const weights = direction === "backwardWeights" ? QUERY.diffWeights : QUERY.weights;
-  const chosen = sym.dnnl_primitive_desc_query_md(pd, weights, 0);
-  const filter = reorder(dnnl, d.filter, chosen, direction !== "backwardWeights");
-  // The primitive's filter memory, and where tfjs's HWIO filter lies (the same without a reorder).
-  const filterMemory = filter?.inner ?? memory(dnnl, d.filter, false);
-  const userFilter = filter?.outer ?? filterMemory;
-  const [xMem, yMem, bMem] = [
-    memory(dnnl, d.x, false),
-    memory(dnnl, d.y, false),
-    memory(dnnl, d.bias, false),
-  ];
-  const args: Map<number, Deno.PointerValue> = direction === "forward"
-    ? new Map([[ARG.src, xMem], [ARG.weights, filterMemory], [ARG.dst, yMem]])
-    : direction === "backwardData"
-    ? new Map([[ARG.diffDst, yMem], [ARG.weights, filterMemory], [ARG.diffSrc, xMem]])
-    : new Map([[ARG.src, xMem], [ARG.diffDst, yMem], [ARG.diffWeights, filterMemory]]);
-  if (direction === "forward" && s.bias) args.set(ARG.bias, bMem);
-  const conv = makePrimitive(dnnl, pd, args);
-  if (pd !== forward) sym.dnnl_primitive_desc_destroy(pd);
-  sym.dnnl_primitive_desc_destroy(forward);
-  const set = (mem: Deno.PointerValue, at: Deno.PointerValue) =>
-    check(sym.dnnl_memory_set_data_handle(mem, at), "memory_set_data_handle");
-  // Forward: (x, filter, bias?) → y; backwardData: (dy, filter) → dx; backwardWeights: (x, dy) → dW.
-  return {
-    run(pointers) {
+  const d = convolutionDescs(dnnl, s);
+  return owning(dnnl, (owned) => {
+    const [xMem, yMem, bMem] = [d.x, d.y, d.bias].map((desc) => owned.memory(desc, false));
+    const { conv, filter, filterMemory } = withConvolutionDesc(dnnl, direction, s, d, (pd) => {
+      const weights = direction === "backwardWeights" ? QUERY.diffWeights : QUERY.weights;
+      const chosen = dnnl.symbols.dnnl_primitive_desc_query_md(pd, weights, 0);
+      const filter = reorder(owned, d.filter, chosen, direction !== "backwardWeights");
+      // The primitive's filter memory, and where tfjs's HWIO filter lies (the same without a reorder).
+      const filterMemory = filter?.inner ?? owned.memory(d.filter, false);
+      const args: Map<number, Deno.PointerValue> = direction === "forward"
+        ? new Map([[ARG.src, xMem], [ARG.weights, filterMemory], [ARG.dst, yMem]])
+        : direction === "backwardData"
+        ? new Map([[ARG.diffDst, yMem], [ARG.weights, filterMemory], [ARG.diffSrc, xMem]])
+        : new Map([[ARG.src, xMem], [ARG.diffDst, yMem], [ARG.diffWeights, filterMemory]]);
+      if (direction === "forward" && s.bias) args.set(ARG.bias, bMem);
+      return { conv: owned.primitive(pd, args), filter, filterMemory };
+    });
+    const userFilter = filter?.outer ?? filterMemory;
+    const set = (mem: Deno.PointerValue, at: Deno.PointerValue) => setHandle(dnnl, mem, at);
+    // Forward: (x, filter, bias?) → y; backwardData: (dy, filter) → dx; backwardWeights: (x, dy) → dW.
+    return (pointers) => {
       const inputs = pointers.slice(0, -1), output = pointers.at(-1)!;
       if (direction === "forward") {
         set(xMem, inputs[0]), set(yMem, output);
@@ -163,6 +183,6 @@ export function convolution(dnnl: OneDnn, direction: Direction, s: ConvolutionSh
         execute(dnnl, conv);
         if (filter) execute(dnnl, filter.run);
       }
-    },
-  };
+    };
+  });
 }

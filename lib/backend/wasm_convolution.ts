@@ -16,32 +16,42 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type Backend, free, type Info, type KernelArgs, run } from "./wasm_kernel.ts";
+import {
+  type Backend,
+  type FastPath,
+  free,
+  type Info,
+  type KernelArgs,
+  run,
+  withFastPath,
+} from "./wasm_kernel.ts";
 
-/** Pads (positive amounts) or crops (negative amounts) the two spatial axes of an NHWC tensor. */
+/**
+ * Pads (positive amounts) then crops (negative amounts) the two spatial axes of an NHWC tensor:
+ * padding first, so that a side's crop may take padding the other side added (a window that only
+ * ever reaches the left padding of a one-pixel-wide image).
+ */
 function padOrCrop(
   backend: Backend,
   x: Info,
-  [top, bottom, left, right]: [number, number, number, number],
+  frame: [number, number, number, number],
 ): { info: Info; made: boolean } {
+  const [top, bottom, left, right] = frame.map((p) => Math.max(0, p));
   let info = x, made = false;
-  if (top < 0 || bottom < 0 || left < 0 || right < 0) {
-    const [n, h, w, c] = x.shape;
-    const begin = [0, Math.max(0, -top), Math.max(0, -left), 0];
-    const size = [n, h - begin[1] - Math.max(0, -bottom), w - begin[2] - Math.max(0, -right), c];
-    info = run("Slice", backend, { x: info }, { begin, size });
-    made = true;
-  }
   if (top > 0 || bottom > 0 || left > 0 || right > 0) {
-    const padded = run("PadV2", backend, { x: info }, {
-      paddings: [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [
-        Math.max(0, left),
-        Math.max(0, right),
-      ], [0, 0]],
+    info = run("PadV2", backend, { x: info }, {
+      paddings: [[0, 0], [top, bottom], [left, right], [0, 0]],
       constantValue: 0,
     });
+    made = true;
+  }
+  const [cropTop, cropBottom, cropLeft, cropRight] = frame.map((p) => Math.max(0, -p));
+  if (cropTop > 0 || cropBottom > 0 || cropLeft > 0 || cropRight > 0) {
+    const [n, h, w, c] = info.shape;
+    const size = [n, h - cropTop - cropBottom, w - cropLeft - cropRight, c];
+    const cropped = run("Slice", backend, { x: info }, { begin: [0, cropTop, cropLeft, 0], size });
     if (made) free(backend, info);
-    info = padded;
+    info = cropped;
     made = true;
   }
   return { info, made };
@@ -297,8 +307,58 @@ function maxPoolGrad(args: KernelArgs, backend: Backend): Info {
 }
 
 /**
+ * A convolution's padding [top, bottom, left, right] that makes its output exactly tfjs's: the
+ * bottom and right rows are what the last window reaches past the input (negative where the last
+ * rows are never reached, as with a valid convolution whose stride leaves rows over; more than
+ * tfjs's own padding where a rounding mode of "ceil" or "round" adds an output row).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { exactPadding } from "./wasm_convolution.ts";
+ * const info = tf.backend_util.computeConv2DInfo([1, 8, 8, 1], [3, 3, 1, 1], 3, 1, "valid");
+ * exactPadding(info); // [0, -2, 0, -2]: the windows at 0 and 3 end before the last two rows
+ * ```
+ */
+export function exactPadding(info: tf.backend_util.Conv2DInfo): [number, number, number, number] {
+  const { top, left } = info.padInfo;
+  const reach = (out: number, stride: number, kernel: number, dilation: number) =>
+    (out - 1) * stride + (kernel - 1) * dilation + 1;
+  const bottom = reach(info.outHeight, info.strideHeight, info.filterHeight, info.dilationHeight) -
+    info.inHeight - top;
+  const right = reach(info.outWidth, info.strideWidth, info.filterWidth, info.dilationWidth) -
+    info.inWidth - left;
+  return [top, bottom, left, right];
+}
+
+/**
+ * Conv2D and FusedConv2D with padding given as numbers (with a rounding mode) or per side, or
+ * "same" with a stride: tfjs's wasm kernel hands XNNPACK a padding whose output is not the one tfjs
+ * allocates, and XNNPACK then writes past it (the heap is corrupt from then on) or leaves values
+ * unset. The input is padded or
+ * cropped here to the exact frame of a valid convolution with the same strides and dilations.
+ */
+const framedForward: FastPath = (args, backend, original) => {
+  const { x, filter } = args.inputs;
+  const attrs = args.attrs as Parameters<typeof convInfo>[2];
+  const info = convInfo(x.shape, filter.shape, attrs);
+  const strided = info.strideHeight > 1 || info.strideWidth > 1;
+  if (attrs.pad === "valid" || (attrs.pad === "same" && !strided)) return undefined;
+  const framed = padOrCrop(backend, x, exactPadding(info));
+  const out = original(
+    {
+      inputs: { ...args.inputs, x: framed.info },
+      backend,
+      attrs: { ...attrs, pad: "valid", dimRoundingMode: undefined },
+    } as unknown as Parameters<tf.KernelFunc>[0],
+  ) as Info;
+  if (framed.made) free(backend, framed.info);
+  return out;
+};
+
+/**
  * Registers the convolution gradients and MaxPoolGrad for the wasm backend, replacing the
- * backend's own slow loops where it has them.
+ * backend's own slow loops where it has them, and frames the forward convolutions' padding.
  *
  * @example
  * ```ts
@@ -321,4 +381,6 @@ export function registerConvolutionGradients(): void {
         kernelFunc(args, args.backend as Backend)) as unknown as tf.KernelFunc,
     });
   }
+  withFastPath("Conv2D", framedForward);
+  withFastPath("FusedConv2D", framedForward);
 }

@@ -10,6 +10,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { registerConvolutionGradients } from "./wasm_convolution.ts";
+import { registerEmptyCases } from "./wasm_empty.ts";
+import { registerFusedParts } from "./wasm_fused.ts";
 import {
   type Backend,
   type FastPath,
@@ -43,12 +45,60 @@ const tile: FastPath = (args, backend) => {
 };
 
 /**
- * BatchMatMul with a transposed operand: the backend's kernel then skips XNNPACK and runs a loop
- * 20–70× slower, so the operand is transposed first. Dense layers' gradients take this path.
+ * The operands of a matrix product broadcast to their common batch shape where both sides
+ * broadcast ([1, 4, 2, 3] × [4, 1, 3, 2]): tfjs's own kernels (wasm and cpu alike) then compute
+ * only one product per entry of the larger batch, 16 values for a result of [4, 4, 2, 2].
+ * `undefined` where the batches are equal or one side's is all ones; tfjs's error for batches that
+ * do not broadcast.
+ */
+function broadcastBatches(backend: Backend, a: Info, b: Info): [Info, Info] | undefined {
+  const [batchA, batchB] = [a.shape.slice(0, -2), b.shape.slice(0, -2)];
+  const batch = tf.backend_util.assertAndGetBroadcastShape(batchA, batchB);
+  const size = tf.util.sizeFromShape(batch);
+  const fits = (t: number[]) => [1, size].includes(tf.util.sizeFromShape(t));
+  if (fits(batchA) && fits(batchB)) return undefined;
+  const expand = (t: Info) => {
+    const rank = batch.length + 2;
+    const shape = [...Array(rank - t.shape.length).fill(1), ...t.shape];
+    const reshaped = run("Reshape", backend, { x: t }, { shape });
+    const reps = shape.map((d, i) => i < batch.length ? batch[i] / d : 1);
+    const tiled = run("Tile", backend, { x: reshaped }, { reps });
+    free(backend, reshaped);
+    return tiled;
+  };
+  return [expand(a), expand(b)];
+}
+
+/** Runs a kernel on inputs made for it, then frees them. */
+function onMade(
+  name: string,
+  backend: Backend,
+  made: Record<string, Info>,
+  attrs: Record<string, unknown>,
+): Info {
+  const out = run(name, backend, made, attrs);
+  free(backend, ...Object.values(made));
+  return out;
+}
+
+/**
+ * BatchMatMul: operands that both broadcast are broadcast first; int32 operands (which the
+ * backend's kernel refuses) are multiplied as float32, exact for integers below 2²⁴; and with a
+ * transposed operand the backend's kernel skips XNNPACK and runs a loop 20–70× slower, so the
+ * operand is transposed first. Dense layers' gradients take that last path.
  */
 const batchMatMul: FastPath = (args, backend, original) => {
   const { a, b } = args.inputs;
   const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+  const broadcast = broadcastBatches(backend, a, b);
+  if (broadcast) {
+    return onMade("BatchMatMul", backend, { a: broadcast[0], b: broadcast[1] }, args.attrs);
+  }
+  if (a.dtype === "int32" && b.dtype === "int32") {
+    const float = (x: Info) => run("Cast", backend, { x }, { dtype: "float32" });
+    const product = onMade("BatchMatMul", backend, { a: float(a), b: float(b) }, args.attrs);
+    return onMade("Cast", backend, { x: product }, { dtype: "int32" });
+  }
   const single = a.shape.slice(0, -2).every((d) => d === 1) &&
     b.shape.slice(0, -2).every((d) => d === 1);
   if (!single || (!transposeA && !transposeB)) {
@@ -223,4 +273,6 @@ export function registerWasmTrainingKernels(): void {
     ["Cast", shared],
   ];
   for (const [kernelName, fast] of fastPaths) withFastPath(kernelName, fast);
+  registerFusedParts();
+  registerEmptyCases();
 }

@@ -51,7 +51,7 @@ export function run(
 /**
  * A Sum or Mean over a tensor's leading axes ([N, H, W, C] → [C]: a bias's and batch norm's
  * gradients, batch norm's statistics) seen as the column sums of a [rows, cols] matrix: its sizes
- * and the output's shape; `undefined` for other axes and types.
+ * and the output's shape; `undefined` for other axes and types, and for an empty tensor.
  *
  * @example
  * ```ts
@@ -67,7 +67,7 @@ export function leadingReduction(
   const { axis, keepDims } = attrs as { axis: number | number[]; keepDims: boolean };
   const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
   const leading = axes.length < x.shape.length && axes.every((a, i) => a === i);
-  if (!leading || x.dtype !== "float32") return undefined;
+  if (!leading || x.dtype !== "float32" || tf.util.sizeFromShape(x.shape) === 0) return undefined;
   const kept = x.shape.slice(axes.length), cols = tf.util.sizeFromShape(kept);
   const rows = tf.util.sizeFromShape(x.shape) / cols;
   return { rows, cols, shape: keepDims ? [...axes.map(() => 1), ...kept] : kept };

@@ -392,11 +392,11 @@ test("00_setup shows the backend and why, a table, images and a plot", async () 
   const result = await runNotebook(server, join(NOTEBOOKS, "00_setup.ipynb"), { timeoutS: 300 });
   const texts = textsOf(result.notebook);
   const adapter = await findAdapter();
-  // wasm says how many threads it runs on (one per core) and that oneDNN, which the tests' set-up
-  // installs, runs its heavy kernels.
+  // wasm says that oneDNN, which the tests' set-up installs, runs its heavy kernels, and how many
+  // threads each runs on: oneDNN one per core, the wasm pool one.
   const expected = adapter && !isSoftwareAdapter(adapter)
     ? "webgpu"
-    : `wasm \\+ oneDNN 2\\.\\d+\\.\\d+, ${navigator.hardwareConcurrency} threads?`;
+    : `wasm, 1 thread \\+ oneDNN 2\\.\\d+\\.\\d+, ${navigator.hardwareConcurrency} threads?`;
   expect(texts.find((t) => t.startsWith("backend: "))).toMatch(
     new RegExp(`^backend: ${expected} \\(.+\\)\\n$`),
   );

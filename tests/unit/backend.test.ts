@@ -67,9 +67,11 @@ describe("init", () => {
     expect(choice.backend).toBe("wasm");
     expect(tf.getBackend()).toBe("wasm");
     expect(log.mock.calls[0][0]).toMatch(
-      /^backend: wasm( \+ oneDNN 2\.\d+\.\d+)?, \d+ threads? \((no WebGPU adapter|WebGPU adapter is a software fallback: .+)\)$/,
+      /^backend: wasm, \d+ threads?( \+ oneDNN 2\.\d+\.\d+, \d+ threads?)? \((no WebGPU adapter|WebGPU adapter is a software fallback: .+)\)$/,
     );
-    expect(choice.threads).toBe(navigator.hardwareConcurrency);
+    // With oneDNN, it takes the threads and the wasm pool one; without, the pool takes them.
+    expect(choice.nativeThreads ?? choice.threads).toBe(navigator.hardwareConcurrency);
+    if (choice.native) expect(choice.threads).toBe(1);
   });
 
   test("COURSE_BACKEND=cpu forces cpu, without tfjs's Node.js banner", async () => {
@@ -108,9 +110,13 @@ describe("the native kernels", () => {
     return new TextDecoder().decode(stdout).trim() || new TextDecoder().decode(stderr);
   }
 
-  test("run on oneDNN where it is installed, and the line says so", async () => {
+  test("run on oneDNN where it is installed, and the line says how many threads each has", async () => {
     expect(await initLine({})).toMatch(
-      /^backend: wasm \+ oneDNN 2\.\d+\.\d+, 2 threads \(forced by COURSE_BACKEND\)$/,
+      /^backend: wasm, 1 thread \+ oneDNN 2\.\d+\.\d+, 2 threads \(forced by COURSE_BACKEND\)$/,
+    );
+    // oneDNN's count is what its OpenMP runtime reports, not what was asked for.
+    expect(await initLine({ COURSE_THREADS: "1" })).toMatch(
+      /^backend: wasm, 1 thread \+ oneDNN 2\.\d+\.\d+, 1 thread \(forced by COURSE_BACKEND\)$/,
     );
   });
 
@@ -186,7 +192,7 @@ describe("a WebGPU start that fails on a real GPU", () => {
       expect(log).toHaveBeenCalledTimes(1);
       expect(log.mock.calls[0][0]).toMatch(
         new RegExp(
-          `^backend: wasm( \\+ oneDNN [\\d.]+)?, \\d+ threads? \\(webgpu failed: .*${error.message}\\)$`,
+          `^backend: wasm, \\d+ threads?( \\+ oneDNN [\\d.]+, \\d+ threads?)? \\(webgpu failed: .*${error.message}\\)$`,
         ),
       );
       expect(warn).not.toHaveBeenCalled(); // tfjs's own warnings became the one line
