@@ -11,10 +11,11 @@ import type { Backend, Info } from "./wasm_kernel.ts";
 import { OneDnnError, type Operation } from "./onednn.ts";
 
 /**
- * How many built operations are kept: a U-Net's training and tiled prediction use about 60. Past
- * it, the least recently used is destroyed, and built again if it is needed again.
+ * How many built operations are kept: lesson 11 at the full setting (a U-Net and StarDist, trained
+ * and predicting) builds 224. Past the bound, the least recently used is destroyed, and built again
+ * if it is needed again.
  */
-export const CACHED_OPERATIONS = 256;
+export const CACHED_OPERATIONS = 512;
 /** Built operations by case, least recently used first. */
 const operations = new Map<string, Operation>();
 /** Cases oneDNN failed on (a status other than success). */

@@ -24,6 +24,10 @@ type Args = Parameters<FastPath>[0];
 /** Clamps a float32 result to [low, high] in place, keeping NaN (`x < low` is false for NaN). */
 function clamp(backend: Backend, x: Info, low: number, high: number): Info {
   const values = backend.typedArrayFromHeap(x) as Float32Array;
+  if (high === Infinity) { // a ReLU: one comparison a value (half the time of two)
+    for (let i = 0; i < values.length; i++) if (values[i] < low) values[i] = low;
+    return x;
+  }
   for (let i = 0; i < values.length; i++) {
     if (values[i] < low) values[i] = low;
     else if (values[i] > high) values[i] = high;
