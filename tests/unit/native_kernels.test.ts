@@ -102,9 +102,11 @@ describe("a oneDNN that fails", () => {
     expect(result.failing).toBe(0); // the failure was forced: a native kernel made the call
     expect(result.epochs).toHaveLength(3);
     for (const epoch of result.epochs) expect(Number.isFinite(epoch.loss)).toBe(true);
-    // Nothing left behind: the failed call's output was freed, every epoch holds the same.
+    // Nothing left behind: every epoch holds the same, and every buffer on the wasm heap belongs
+    // to a tensor (the failed call's output was freed).
     expect(new Set(result.epochs.map((e: { held: object }) => JSON.stringify(e.held))).size)
       .toBe(1);
+    for (const { held } of result.epochs) expect(held.buffers).toBe(held.tensors);
     const lines = stderr.trim().split("\n");
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
