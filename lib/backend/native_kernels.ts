@@ -5,8 +5,9 @@
  * convolutions (with a bias), both convolution gradients (and so transposed convolutions), matrix
  * products (dense layers and their gradients), sums over a batch's leading axes, and element-wise
  * arithmetic on large tensors (batch norm's and the loss's gradients are made of these). Each sits
- * in front of the wasm kernel it replaces, which still runs any case oneDNN does not take, and
- * everything while the native path is off.
+ * in front of the wasm kernel it replaces and takes only the cases it computes right; the wasm
+ * kernel runs every other case, every case oneDNN failed on, and everything while the native path
+ * is off.
  *
  * @module
  */

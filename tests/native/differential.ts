@@ -1,12 +1,12 @@
 /**
  * The native kernels' differential test, in a process started as a notebook's kernel starts the
  * course: `await init()`, so that with oneDNN the wasm backend runs its one-thread build beside
- * oneDNN's threads, as in production. Every kernel the native path registers gets `count` cases
- * drawn from `seed`: random shapes of rank 1–4 (and scalars), every broadcast pattern, zero-size
- * tensors, NaN and ±Infinity, int32 inputs. Each case runs on the wasm backend (where the native
- * kernels sit) and on the cpu backend, and the two are compared. Prints one JSON line: the backend
- * line, per kernel the cases, how many oneDNN computed, and the failures (each replayable from the
- * seed and its number).
+ * oneDNN's threads, as in production. A family of cases (one per kernel the native path registers,
+ * and transposed convolutions) gets `count` cases drawn from `seed`: random shapes of rank 1–4 (and
+ * scalars), every broadcast pattern, zero-size tensors, NaN and ±Infinity, int32 inputs. Each case
+ * runs on the wasm backend (where the native kernels sit) and on the cpu backend, and the two are
+ * compared. Prints one JSON line: the backend line, the cases, how many oneDNN computed, and the
+ * failures (each replayable from the seed and its number; a replayed case says what it runs).
  *
  * ```
  * deno run -A tests/native/differential.ts <seed> <count> <family> [case]
