@@ -22,19 +22,6 @@ const operations = new Map<string, Operation>();
 const refused = new Set<string>();
 
 /**
- * Whether oneDNN failed on a case before (the wasm kernel runs it).
- *
- * @example
- * ```ts
- * import { isRefused } from "./native_cache.ts";
- * isRefused("[64,64] × [64,64]"); // false until a oneDNN call on that case failed
- * ```
- */
-export function isRefused(key: string): boolean {
-  return refused.has(key);
-}
-
-/**
  * Marks a case refused, destroying its operation, and says so once on stderr. Anything but a
  * oneDNN status is a bug, and goes on as an error.
  */
@@ -84,8 +71,9 @@ export function built(kernel: string, key: string, build: () => Operation): Oper
 }
 
 /**
- * A float32 output of `shape` that `compute` fills natively; where oneDNN fails, the output is
- * freed, the case refused, and `undefined` returned so that the wasm kernel runs it.
+ * A float32 output of `shape` that `compute` fills natively; `undefined` for a case oneDNN failed
+ * on before, and where it fails now the output is freed, the case refused, and `undefined`
+ * returned: the wasm kernel runs it.
  *
  * @example
  * ```ts ignore
@@ -101,6 +89,7 @@ export function computed(
   shape: number[],
   compute: (out: Info) => void,
 ): Info | undefined {
+  if (refused.has(key)) return undefined;
   const out = backend.makeOutput(shape, "float32");
   try {
     compute(out);

@@ -17,13 +17,15 @@ import {
   type FastPath,
   type Info,
   leadingReduction,
+  padded,
+  productSizes,
   withFastPath,
 } from "./wasm_kernel.ts";
 import { loadOneDnn, type OneDnn, sgemm } from "./onednn.ts";
-import { built, computed, isRefused } from "./native_cache.ts";
+import { built, computed } from "./native_cache.ts";
 import { convolution, type ConvolutionShape, type Direction } from "./onednn_convolution.ts";
 import { type Arithmetic, binary } from "./onednn_arithmetic.ts";
-import { exactPadding } from "./wasm_convolution.ts";
+import { convInfo, exactPadding } from "./wasm_convolution.ts";
 
 /** The loaded library while the native path is on; `undefined` while it is off. */
 let active: OneDnn | undefined;
@@ -81,17 +83,6 @@ type ConvAttrs = {
 };
 
 /**
- * A convolution's padding for oneDNN, which takes one only where it gives exactly the output's size:
- * tfjs's own, with more at the bottom and right where a rounding mode of "ceil" or "round" adds an
- * output row. Never less than tfjs's (a negative padding, rows never reached, is left to oneDNN's
- * own division to drop), so oneDNN refuses what tfjs's shapes make inconsistent.
- */
-function padding(info: tf.backend_util.Conv2DInfo): [number, number, number, number] {
-  const [top, bottom, left, right] = exactPadding(info), p = info.padInfo;
-  return [top, Math.max(bottom, p.bottom), left, Math.max(right, p.right)];
-}
-
-/**
  * The geometry of a convolution from tfjs's shapes and attributes, and whether the stride leaves
  * input rows or columns that no window reaches.
  */
@@ -101,23 +92,21 @@ function geometry(
   attrs: ConvAttrs,
   bias: boolean,
 ): ConvolutionShape & { leftOver: boolean } {
-  const info = tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    attrs.strides,
-    attrs.dilations ?? 1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-  );
+  const info = convInfo(xShape, filterShape, attrs);
+  const exact = exactPadding(info), p = info.padInfo;
   return {
     x: xShape,
     filter: filterShape,
     y: info.outShape,
     strides: [info.strideHeight, info.strideWidth],
     dilations: [info.dilationHeight, info.dilationWidth],
-    pad: padding(info),
+    // oneDNN takes a padding only where it gives exactly the output's size: tfjs's own, with more
+    // at the bottom and right where a rounding mode of "ceil" or "round" adds an output row. Never
+    // less than tfjs's (rows never reached are left to oneDNN's own division to drop), so oneDNN
+    // refuses what tfjs's shapes make inconsistent.
+    pad: [exact[0], Math.max(exact[1], p.bottom), exact[2], Math.max(exact[3], p.right)],
     bias,
-    leftOver: exactPadding(info)[1] < 0 || exactPadding(info)[3] < 0,
+    leftOver: exact[1] < 0 || exact[3] < 0,
   };
 }
 
@@ -181,19 +170,12 @@ const gradient =
  * wasm kernels; batches that do not broadcast get tfjs's own error.
  */
 function productShape(a: Info, b: Info, transposeA: boolean, transposeB: boolean) {
-  const [ra, rb] = [a.shape.length, b.shape.length];
-  if (ra < 2 || rb < 2) return undefined;
-  const m = a.shape[ra - (transposeA ? 1 : 2)], k = a.shape[ra - (transposeA ? 2 : 1)];
-  const n = b.shape[rb - (transposeB ? 2 : 1)];
-  if (b.shape[rb - (transposeB ? 1 : 2)] !== k) return undefined; // the wasm kernel's error
-  const batch = tf.backend_util.assertAndGetBroadcastShape(
-    a.shape.slice(0, -2),
-    b.shape.slice(0, -2),
-  );
-  const batches = tf.util.sizeFromShape(batch);
-  const [sizeA, sizeB] = [a, b].map((t) => tf.util.sizeFromShape(t.shape.slice(0, -2)));
-  if (![1, batches].includes(sizeA) || ![1, batches].includes(sizeB)) return undefined;
-  return { m, n, k, sizeA, sizeB, batches, shape: [...batch, m, n] };
+  if (a.shape.length < 2 || b.shape.length < 2) return undefined;
+  const p = productSizes(a, b, transposeA, transposeB);
+  if (!p || ![1, p.batches].includes(p.sizeA) || ![1, p.batches].includes(p.sizeB)) {
+    return undefined;
+  }
+  return { ...p, shape: [...p.batch, p.m, p.n] };
 }
 
 /**
@@ -215,7 +197,6 @@ const matMul = (kernel: string): FastPath => (args, backend) => {
   ) return undefined;
   const dnnl = active;
   const key = `[${a.shape}]${transposeA ? "ᵀ" : ""} × [${b.shape}]${transposeB ? "ᵀ" : ""}`;
-  if (isRefused(key)) return undefined;
   return computed(kernel, key, backend, p.shape, (out) => {
     const c = backend.typedArrayFromHeap(out) as Float32Array;
     if (bias) {
@@ -238,9 +219,6 @@ const matMul = (kernel: string): FastPath => (args, backend) => {
     if (act === "relu") { for (let i = 0; i < c.length; i++) if (c[i] < 0) c[i] = 0; }
   });
 };
-
-/** `shape` with leading 1s up to `rank` axes. */
-const padded = (shape: number[], rank: number) => [...Array(rank - shape.length).fill(1), ...shape];
 
 /**
  * Add, Sub, Multiply and RealDiv of float32 tensors where one operand has the result's shape and
@@ -285,7 +263,6 @@ const leadingSum = (kernel: string, mean: boolean): FastPath => (args, backend) 
   const r = leadingReduction(x, args.attrs);
   if (!active || !r || r.rows * r.cols < SMALLEST) return undefined;
   const dnnl = active, key = `[${x.shape}] → [${r.shape}]`;
-  if (isRefused(key)) return undefined;
   if (ones.length < r.rows) ones = new Float32Array(r.rows).fill(1);
   const g = { m: 1, n: r.cols, k: r.rows, transposeA: false, transposeB: false };
   return computed(kernel, key, backend, r.shape, (out) =>

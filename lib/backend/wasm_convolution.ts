@@ -57,7 +57,16 @@ function padOrCrop(
   return { info, made };
 }
 
-function convInfo(
+/**
+ * tfjs's geometry of a convolution from its shapes and kernel attributes.
+ *
+ * @example
+ * ```ts
+ * import { convInfo } from "./wasm_convolution.ts";
+ * convInfo([1, 8, 8, 3], [3, 3, 3, 16], { strides: 2, pad: "same" }).outShape; // [1, 4, 4, 16]
+ * ```
+ */
+export function convInfo(
   xShape: number[],
   filterShape: number[],
   attrs: {

@@ -10,7 +10,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type Backend, type FastPath, type Info, withFastPath } from "./wasm_kernel.ts";
+import {
+  type Backend,
+  type FastPath,
+  type Info,
+  productSizes,
+  withFastPath,
+} from "./wasm_kernel.ts";
+import { convInfo } from "./wasm_convolution.ts";
 
 const isEmpty = (t: Info) => tf.util.sizeFromShape(t.shape) === 0;
 
@@ -47,26 +54,11 @@ const whenEmpty = (
   return given.some(isEmpty) && !(fused && extras) ? zeros(backend, shape, dtype) : undefined;
 };
 
-/** tfjs's convolution attributes, as its kernels get them. */
-type ConvAttrs = {
-  strides: number | [number, number];
-  pad: "same" | "valid" | number;
-  dilations?: number | [number, number];
-  dimRoundingMode?: "floor" | "round" | "ceil";
-};
-
 /** A forward convolution's output shape; `undefined` for one tfjs refuses (its error follows). */
 function convolvedShape(args: Parameters<FastPath>[0]): number[] | undefined {
-  const { x, filter } = args.inputs, attrs = args.attrs as ConvAttrs;
+  const { x, filter } = args.inputs;
   try {
-    return tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filter.shape as [number, number, number, number],
-      attrs.strides,
-      attrs.dilations ?? 1,
-      attrs.pad,
-      attrs.dimRoundingMode,
-    ).outShape;
+    return convInfo(x.shape, filter.shape, args.attrs as Parameters<typeof convInfo>[2]).outShape;
   } catch {
     return undefined;
   }
@@ -74,16 +66,9 @@ function convolvedShape(args: Parameters<FastPath>[0]): number[] | undefined {
 
 /** A matrix product's output shape; `undefined` where the operands do not fit (tfjs's error). */
 function productShape(args: Parameters<FastPath>[0]): number[] | undefined {
-  const { a, b } = args.inputs;
   const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-  const [ra, rb] = [a.shape.length, b.shape.length];
-  const k = a.shape[ra - (transposeA ? 2 : 1)];
-  if (k !== b.shape[rb - (transposeB ? 1 : 2)]) return undefined;
-  const batch = tf.backend_util.assertAndGetBroadcastShape(
-    a.shape.slice(0, -2),
-    b.shape.slice(0, -2),
-  );
-  return [...batch, a.shape[ra - (transposeA ? 1 : 2)], b.shape[rb - (transposeB ? 2 : 1)]];
+  const p = productSizes(args.inputs.a, args.inputs.b, transposeA, transposeB);
+  return p && [...p.batch, p.m, p.n];
 }
 
 /**

@@ -18,6 +18,8 @@ import {
   free,
   type Info,
   leadingReduction,
+  padded,
+  productSizes,
   run,
   withFastPath,
 } from "./wasm_kernel.ts";
@@ -51,17 +53,19 @@ const tile: FastPath = (args, backend) => {
  * `undefined` where the batches are equal or one side's is all ones; tfjs's error for batches that
  * do not broadcast.
  */
-function broadcastBatches(backend: Backend, a: Info, b: Info): [Info, Info] | undefined {
-  const [batchA, batchB] = [a.shape.slice(0, -2), b.shape.slice(0, -2)];
-  const batch = tf.backend_util.assertAndGetBroadcastShape(batchA, batchB);
-  const size = tf.util.sizeFromShape(batch);
-  const fits = (t: number[]) => [1, size].includes(tf.util.sizeFromShape(t));
-  if (fits(batchA) && fits(batchB)) return undefined;
+function broadcastBatches(
+  backend: Backend,
+  { a, b }: Record<string, Info>,
+  { transposeA, transposeB }: { transposeA: boolean; transposeB: boolean },
+): [Info, Info] | undefined {
+  const p = productSizes(a, b, transposeA, transposeB);
+  if (!p || ([1, p.batches].includes(p.sizeA) && [1, p.batches].includes(p.sizeB))) {
+    return undefined;
+  }
   const expand = (t: Info) => {
-    const rank = batch.length + 2;
-    const shape = [...Array(rank - t.shape.length).fill(1), ...t.shape];
+    const shape = padded(t.shape, p.batch.length + 2);
     const reshaped = run("Reshape", backend, { x: t }, { shape });
-    const reps = shape.map((d, i) => i < batch.length ? batch[i] / d : 1);
+    const reps = shape.map((d, i) => i < p.batch.length ? p.batch[i] / d : 1);
     const tiled = run("Tile", backend, { x: reshaped }, { reps });
     free(backend, reshaped);
     return tiled;
@@ -90,7 +94,7 @@ function onMade(
 const batchMatMul: FastPath = (args, backend, original) => {
   const { a, b } = args.inputs;
   const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-  const broadcast = broadcastBatches(backend, a, b);
+  const broadcast = broadcastBatches(backend, args.inputs, { transposeA, transposeB });
   if (broadcast) {
     return onMade("BatchMatMul", backend, { a: broadcast[0], b: broadcast[1] }, args.attrs);
   }

@@ -73,6 +73,47 @@ export function leadingReduction(
   return { rows, cols, shape: keepDims ? [...axes.map(() => 1), ...kept] : kept };
 }
 
+/**
+ * `shape` with leading 1s up to `rank` axes: how a shape lines up with a broadcast one.
+ *
+ * @example
+ * ```ts
+ * import { padded } from "./wasm_kernel.ts";
+ * padded([64], 3); // [1, 1, 64]
+ * ```
+ */
+export const padded = (shape: number[], rank: number): number[] => [
+  ...Array(rank - shape.length).fill(1),
+  ...shape,
+];
+
+/**
+ * A matrix product's sizes: rows m, columns n, inner size k, the batch shape both operands
+ * broadcast to and each operand's batch size (a side's is 1 or all of it unless both broadcast);
+ * `undefined` where the inner sizes differ (the kernels' own error follows). Batches that do not
+ * broadcast get tfjs's error.
+ *
+ * @example
+ * ```ts
+ * import { productSizes } from "./wasm_kernel.ts";
+ * const t = (shape: number[]) => ({ dataId: {}, dtype: "float32" as const, shape });
+ * productSizes(t([1, 4, 2, 3]), t([4, 1, 3, 2]), false, false);
+ * // { m: 2, n: 2, k: 3, batch: [4, 4], batches: 16, sizeA: 4, sizeB: 4 }
+ * ```
+ */
+export function productSizes(a: Info, b: Info, transposeA: boolean, transposeB: boolean) {
+  const [ra, rb] = [a.shape.length, b.shape.length];
+  const m = a.shape[ra - (transposeA ? 1 : 2)], k = a.shape[ra - (transposeA ? 2 : 1)];
+  const n = b.shape[rb - (transposeB ? 2 : 1)];
+  if (b.shape[rb - (transposeB ? 1 : 2)] !== k) return undefined;
+  const batch = tf.backend_util.assertAndGetBroadcastShape(
+    a.shape.slice(0, -2),
+    b.shape.slice(0, -2),
+  );
+  const [sizeA, sizeB] = [a, b].map((t) => tf.util.sizeFromShape(t.shape.slice(0, -2)));
+  return { m, n, k, batch, batches: tf.util.sizeFromShape(batch), sizeA, sizeB };
+}
+
 /** Frees intermediate results; never the kernel's inputs. */
 export function free(backend: Backend, ...infos: Info[]): void {
   for (const info of infos) backend.disposeData(info.dataId);
