@@ -50,7 +50,8 @@ describe.each<{ native: boolean; env: Record<string, string>; line: RegExp }>([
       expect(result.cases).toBe(CASES);
       expect(result.failures, `seed ${SEED}`).toEqual([]);
       // The cases reach the native kernels where they are on (a test of the routing, too).
-      if (native) expect(result.native).toBeGreaterThanOrEqual(CASES / 25);
+      // (Sub, the rarest, reached it in 14–24 of 300 over the seeds tried.)
+      if (native) expect(result.native).toBeGreaterThanOrEqual(CASES / 60);
       else expect(result.native).toBe(0);
     },
     120_000,
