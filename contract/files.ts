@@ -14,6 +14,21 @@ import { courseVariable } from "./settings.ts";
 export const PROJECT_ROOT: string = dirname(dirname(fileURLToPath(import.meta.url)));
 
 /**
+ * What of the checkout a lesson needs: all that a grading sandbox shows of it, and all of it but
+ * the kernel's code that a hub's attendees may read. The rest (the source notebooks with their
+ * solutions and hidden checks, the git history, the tests) is the instructor's.
+ */
+export const LIBRARY_PARTS: readonly string[] = [
+  "deno.json",
+  "deno.lock",
+  "package.json",
+  "node_modules",
+  "contract",
+  "lib",
+  "datasets",
+];
+
+/**
  * The folder where the course caches downloaded data: `$COURSE_CACHE`, else
  * `$XDG_CACHE_HOME/dl-course`, else `~/.cache/dl-course`.
  *

@@ -10,6 +10,7 @@
  * @module
  */
 import { commandLine, runCommand } from "../contract/command_line.ts";
+import { inert } from "./exercises/gradebook.ts";
 import { collectFromHub } from "./hub/collect.ts";
 
 async function main(args: string[]): Promise<number> {
@@ -27,13 +28,13 @@ async function main(args: string[]): Promise<number> {
   for (const c of collected) {
     const what = c.notebooks.length ? notebooks(c.notebooks.length) : "nothing to collect";
     const skipped = c.skipped.length ? ` (left out: ${c.skipped.join("; ")})` : "";
-    console.log(`${c.attendee}: ${what}${skipped}`);
+    console.log(inert(`${c.attendee}: ${what}${skipped}`));
   }
   const empty = collected.filter((c) => c.notebooks.length === 0).map((c) => c.attendee);
   const count = collected.reduce((n, c) => n + c.notebooks.length, 0);
   console.log(
     `${notebooks(count)} of ${collected.length - empty.length} attendees collected into ${out}` +
-      (empty.length ? `; nothing from ${empty.join(", ")}` : ""),
+      (empty.length ? `; nothing from ${inert(empty.join(", "))}` : ""),
   );
   return 0;
 }

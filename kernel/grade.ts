@@ -12,17 +12,20 @@
  * draws the same inputs again, e.g. to grade a late submission as its class was graded.
  *
  * Writes `DIR/gradebook.csv`, `DIR/feedback/<attendee>.md` and the executed notebooks under
- * `DIR/executed/<attendee>/`. With `--slurm`, each notebook is graded by a task of one Slurm job
- * array on the cluster's nodes (`kernel/slurm/`), and the same files are written.
+ * `DIR/executed/<attendee>/`, as each notebook is graded, and each notebook's result under
+ * `DIR/results/`: grading into a folder whose run was stopped goes on with its seed and grades
+ * only what it had not. Everything there is the instructor's only (0700 and 0600). With `--slurm`,
+ * each notebook is graded by a task of one Slurm job array on the cluster's nodes
+ * (`kernel/slurm/`), and the same files are written.
  *
  * @module
  */
 import { join } from "node:path";
 import { commandLine, jupyterCommand } from "../contract/command_line.ts";
 import { defaultGradeOptions, gradeAll } from "./exercises/autograde.ts";
-import type { NotebookGrade } from "./exercises/gradebook.ts";
+import { inert, type NotebookGrade } from "./exercises/gradebook.ts";
 import { notebookFiles } from "./jupyter/notebook.ts";
-import { gradeOnSlurm } from "./slurm/jobs.ts";
+import { checkSlurm, gradeOnSlurm } from "./slurm/jobs.ts";
 
 async function main(args: string[]): Promise<number> {
   const defaults = defaultGradeOptions();
@@ -40,7 +43,7 @@ async function main(args: string[]): Promise<number> {
       timeout: String(defaults.timeoutS),
       "notebook-timeout": String(defaults.notebookTimeoutS),
       memory: String(defaults.limits.memoryMb),
-      seed: String(defaults.seed),
+      seed: undefined,
       slurm: true,
       partition: undefined,
       cpus: "2",
@@ -53,14 +56,17 @@ async function main(args: string[]): Promise<number> {
   const outDir = cli.outputFolder(out);
   const slurm = cli.flag("slurm") &&
     { partition: cli.text("partition"), cpus: cli.count("cpus", 1) };
+  if (slurm) checkSlurm();
+  // Grades, feedback, executed notebooks and the job file (the answers) are the instructor's only.
+  Deno.umask(0o077);
   let done = 0;
   const onGraded = (grade: NotebookGrade, seconds: number, of: number) => {
     const sum = (key: "points" | "max") => grade.exercises.reduce((s, e) => s + e[key], 0);
     const statuses = new Set(grade.exercises.map((e) => e.status));
     const status = statuses.size === 1 ? ` (${[...statuses][0]})` : "";
     console.log(
-      `[${++done}/${of}] ${grade.attendee} ${grade.notebook}: ${sum("points")} / ` +
-        `${sum("max")} points${status} ${slurm ? "after" : "in"} ${seconds.toFixed(1)} s`,
+      `[${++done}/${of}] ${inert(grade.attendee)} ${grade.notebook}: ${sum("points")} / ` +
+        `${sum("max")} points${inert(status)} ${slurm ? "after" : "in"} ${seconds.toFixed(1)} s`,
     );
   };
   const onSubmitted = (job: string, tasks: number) =>
@@ -72,7 +78,7 @@ async function main(args: string[]): Promise<number> {
     jobs: cli.count("jobs", 1),
     timeoutS: cli.count("timeout", 1),
     notebookTimeoutS,
-    seed: cli.count("seed", 0),
+    seed: cli.text("seed") === undefined ? undefined : cli.count("seed", 0),
     sources: await notebookFiles([source], "grade"),
     limits: {
       ...defaults.limits,
@@ -83,7 +89,7 @@ async function main(args: string[]): Promise<number> {
     onGraded,
     onNote: (line) => console.log(line),
     gradeTasks: slurm
-      ? (tasks, options, keys) =>
+      ? (tasks, options, keys, onGraded) =>
         gradeOnSlurm(tasks, options, keys, outDir, slurm, { onSubmitted, onGraded })
       : undefined,
   });

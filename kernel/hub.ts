@@ -74,6 +74,13 @@ async function main(args: string[]): Promise<number> {
     : accounts.allowed.length
     ? `the system accounts ${accounts.allowed.join(", ")}`
     : "every system account";
+  if (hub.madePrivate.length) {
+    console.log(
+      `made yours only, so that attendees cannot read the solutions: ${
+        hub.madePrivate.join(", ")
+      } (in ${PROJECT_ROOT})`,
+    );
+  }
   console.log(`JupyterHub at ${hub.url}: ${who} may log in; state in ${state}`);
   console.log("Ctrl-C stops the hub, its proxy and every attendee's server");
   const stopped = Promise.withResolvers<void>();

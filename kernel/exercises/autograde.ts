@@ -10,15 +10,20 @@
  * solution answers the same inputs once per source notebook, in a sandbox of its own, and the
  * grader compares the two.
  *
+ * Each notebook is graded by a process of its own (`task.ts`), here or as a Slurm task, which
+ * leaves its result the moment it has one; the gradebook and feedback grow with the results, so a
+ * crash or a kill loses at most the notebooks in hand, and grading again finishes the rest.
+ *
  * @module
  */
-import { cp } from "node:fs/promises";
-import { basename, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { cacheDir, writeFileAtomic } from "../../contract/files.ts";
 import { GRADING_SEED_VARIABLE } from "../../contract/exercises.ts";
 import { kernelVariables } from "../../contract/settings.ts";
 import { checkCellIds, exerciseOf } from "./format.ts";
-import { feedbackMarkdown, gradebookCsv, type NotebookGrade } from "./gradebook.ts";
+import { Gradebook, type NotebookGrade } from "./gradebook.ts";
+import { type GradeResult, type GradeTask, readResult, resultPath, sha256 } from "./job.ts";
+import { gradeLocally, inParallel } from "./local.ts";
 import {
   type AnswerKey,
   answersIn,
@@ -28,16 +33,24 @@ import {
   scoreExercises,
   ungraded,
 } from "./scoring.ts";
-import { type Notebook, readNotebook, writeNotebook } from "../jupyter/notebook.ts";
+import {
+  MAX_NOTEBOOK_BYTES,
+  type Notebook,
+  parseNotebook,
+  readNotebook,
+  writeNotebook,
+} from "../jupyter/notebook.ts";
 import { runNotebook, type RunResult } from "../jupyter/runner.ts";
 import {
   checkSandbox,
   defaultLimits,
+  handOver,
   runSandboxed,
   type SandboxLimits,
 } from "../jupyter/sandbox.ts";
 import { JupyterServer } from "../jupyter/server.ts";
 import { typeCheck } from "../jupyter/typecheck.ts";
+import { readUntrusted, UntrustedFileError } from "../machine/untrusted.ts";
 
 /** How attendees' notebooks are run. */
 export interface GradeOptions {
@@ -82,47 +95,83 @@ export function defaultGradeOptions(): GradeOptions {
 const dataFolders = (env: Record<string, string>) =>
   [env.COURSE_CACHE, env.FASHION_MNIST_DIR].filter((d) => d !== undefined);
 
+/** Seconds the type check of one submission may take (cold, the lessons take about 20). */
+const TYPE_CHECK_S = 120;
+
 /**
- * The attendee's type errors, as hints for their feedback. `deno check` runs in the sandbox too: an
- * attendee's import may name any file, and the checker's messages quote what it reads.
+ * The attendee's type errors, as hints for their feedback. `deno check` runs on a fresh copy of the
+ * submitted notebook, in a sandbox of its own, with a deadline: an attendee's import may name any
+ * file (one their kernel made a FIFO, `/dev/zero`), and the checker's messages quote what it reads.
  */
-async function typeHints(path: string, nb: Notebook, options: GradeOptions): Promise<string[]> {
+async function typeHints(name: string, nb: Notebook, options: GradeOptions): Promise<string[]> {
   const { limits, env } = options;
-  const data = dataFolders(env);
+  const work = await Deno.makeTempDir({ prefix: "dl-course-check-" });
   try {
-    const problems = await typeCheck(
-      path,
-      nb,
-      (argv, work) => runSandboxed(argv, { work, limits, data, env: {} }),
-    );
+    const problems = await typeCheck(join(work, name), nb, async (argv) => {
+      await handOver(work);
+      const data = dataFolders(env);
+      return await runSandboxed(argv, { work, limits, data, env: {}, timeoutS: TYPE_CHECK_S });
+    });
     return problems.map((p) => `cell ${p.cell}, line ${p.line}: ${p.message}`);
   } catch (error) {
     return [`the type check could not run: ${(error as Error).message}`];
+  } finally {
+    await Deno.remove(work, { recursive: true }).catch(() => {});
   }
 }
 
-async function submitted(path: string): Promise<Notebook | string> {
-  const info = await Deno.lstat(path).catch(() => undefined);
-  if (!info) return "not submitted";
-  if (!info.isFile) return "error: the submission is not a plain file (a link or a folder)";
-  return await readNotebook(path).catch((error) => `error: ${(error as Error).message}`);
+/** An attendee's notebook as the grader read it: the notebook, or why there is none. */
+export interface Submission {
+  notebook?: Notebook;
+  /** Why there is no notebook: `not submitted`, `error: …`. */
+  status?: string;
+  /** SHA-256 of the file's bytes, or of the status: a changed submission is graded again. */
+  digest: string;
 }
 
 /**
- * Runs `nb` as `folder/name` in a sandbox, on a scratch copy of `folder` that `use` may read before
- * it is removed; the kernel's environment is the grading's, with its seed and `env` on top.
+ * Reads `notebook` in an attendee's folder as a hostile file: a regular file only, no link
+ * followed, at most {@linkcode MAX_NOTEBOOK_BYTES}.
+ *
+ * @example
+ * ```ts
+ * import { readSubmission } from "./autograde.ts";
+ * const { notebook, status } = await readSubmission("submissions/ada", "01_mcculloch_pitts.ipynb");
+ * ```
+ */
+export async function readSubmission(dir: string, notebook: string): Promise<Submission> {
+  const why = async (status: string) => ({ status, digest: await sha256(status) });
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = readUntrusted(dirname(dir), [basename(dir), notebook], MAX_NOTEBOOK_BYTES);
+  } catch (error) {
+    if (!(error instanceof UntrustedFileError)) throw error;
+    return await why(`error: ${error.message}`);
+  }
+  if (!bytes) return await why("not submitted");
+  try {
+    const text = new TextDecoder().decode(bytes);
+    return { notebook: parseNotebook(text, notebook), digest: await sha256(bytes) };
+  } catch (error) {
+    return { status: `error: ${(error as Error).message}`, digest: await sha256(bytes) };
+  }
+}
+
+/**
+ * Runs `nb` as `name` in a sandbox, on a scratch folder that holds only that notebook and that
+ * `use` may read before it is removed; the kernel's environment is the grading's, with its seed
+ * and `env` on top.
  */
 async function runInSandbox<T>(
-  folder: string,
   name: string,
   nb: Notebook,
   options: GradeOptions,
   env: Record<string, string>,
-  use: (run: RunResult, work: string) => Promise<T>,
+  use: (run: RunResult) => Promise<T>,
 ): Promise<T> {
   const work = await Deno.makeTempDir({ prefix: "dl-course-grade-" });
   try {
-    await cp(folder, work, { recursive: true, verbatimSymlinks: true });
+    await writeNotebook(join(work, name), nb);
     const server = await JupyterServer.start(work, {
       env: { ...options.env, [GRADING_SEED_VARIABLE]: String(options.seed), ...env },
       sandbox: { limits: options.limits, data: dataFolders(options.env) },
@@ -133,7 +182,7 @@ async function runInSandbox<T>(
       timeoutS: options.timeoutS,
       totalTimeoutS: options.notebookTimeoutS,
     }).finally(() => server.stop());
-    return await use(run, work);
+    return await use(run);
   } finally {
     await Deno.remove(work, { recursive: true }).catch(() => {});
   }
@@ -160,7 +209,6 @@ export async function answerKey(sourcePath: string, options: GradeOptions): Prom
     );
   };
   const run = await runInSandbox(
-    resolve(sourcePath, ".."),
     basename(sourcePath),
     source,
     options,
@@ -198,9 +246,10 @@ export function unprotectedChecks(source: Notebook, key: AnswerKey): string[] {
 }
 
 /**
- * Grades one attendee's copy of one source notebook. Runs it in a sandbox on a scratch copy of
- * the attendee's folder, so nothing of theirs or anyone else's changes; never throws: a
- * submission that cannot be run scores 0 with a status saying why.
+ * Grades one attendee's copy of one source notebook. Runs it in a sandbox on a scratch folder that
+ * holds only that notebook, so nothing of theirs or anyone else's changes; never throws: a
+ * submission that cannot be run scores 0 with a status saying why. `submission` is the notebook
+ * as {@linkcode readSubmission} read it, if read already.
  *
  * @example
  * ```ts
@@ -216,65 +265,77 @@ export async function gradeNotebook(
   attendeeDir: string,
   options: GradeOptions,
   key: AnswerKey,
+  submission?: Submission,
 ): Promise<NotebookGrade> {
   const notebook = basename(sourcePath);
   const attendee = basename(attendeeDir);
   const source = await readNotebook(sourcePath);
-  const submission = await submitted(join(attendeeDir, notebook));
+  const { notebook: theirs, status } = submission ?? await readSubmission(attendeeDir, notebook);
   const grade = (exercises: ExerciseGrade[]) => ({ attendee, notebook, exercises });
-  if (typeof submission === "string") return grade(ungraded(source, submission));
+  if (!theirs) return grade(ungraded(source, status!));
   try {
-    const rebuilt = rebuild(source, submission);
-    // On a scratch copy of their own files, never the hidden checks (those travel as cell code).
-    return await runInSandbox(
-      attendeeDir,
-      notebook,
-      rebuilt.notebook,
-      options,
-      {},
-      async (run, work) => {
-        if (options.executed) {
-          await writeNotebook(join(options.executed, attendee, notebook), run.notebook);
-        }
-        return {
-          ...grade(scoreExercises(rebuilt, run, key)),
-          typeErrors: await typeHints(join(work, notebook), submission, options),
-        };
-      },
-    );
+    const rebuilt = rebuild(source, theirs);
+    // Their notebook alone, never the hidden checks (those travel as cell code).
+    return await runInSandbox(notebook, rebuilt.notebook, options, {}, async (run) => {
+      if (options.executed) {
+        await writeNotebook(join(options.executed, attendee, notebook), run.notebook);
+      }
+      return {
+        ...grade(scoreExercises(rebuilt, run, key)),
+        typeErrors: await typeHints(notebook, theirs, options),
+      };
+    });
   } catch (error) {
     return grade(ungraded(source, `error: grading failed: ${(error as Error).message}`));
   }
 }
 
-/** Runs `work` on every item, at most `jobs` at once; results in the items' order. */
-async function inParallel<T, R>(items: T[], jobs: number, work: (item: T) => Promise<R>) {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, worker));
-  return results;
+/** What a grading run's results are checked against: its seed and the source's SHA-256. */
+async function sourceDigest(source: string): Promise<string> {
+  return await sha256(await Deno.readFile(source));
 }
 
-/** One notebook to grade: the course's source and the attendee's folder. */
-export interface GradeTask {
-  source: string;
-  dir: string;
+/**
+ * Grades one task, as a grading process does, and leaves its result in `task.result`.
+ *
+ * @example
+ * ```ts
+ * import { answerKey, defaultGradeOptions, gradeTask } from "./autograde.ts";
+ * const source = "notebooks/01_mcculloch_pitts.ipynb", options = defaultGradeOptions();
+ * const task = { source, dir: "submissions/ada", result: "grades/results/ada/01.json" };
+ * const { grade } = await gradeTask(task, options, await answerKey(source, options));
+ * ```
+ */
+export async function gradeTask(
+  task: GradeTask,
+  options: GradeOptions,
+  key: AnswerKey,
+): Promise<GradeResult> {
+  const submission = await readSubmission(task.dir, basename(task.source));
+  const grade = await gradeNotebook(task.source, task.dir, options, key, submission);
+  const result = {
+    seed: options.seed,
+    source: await sourceDigest(task.source),
+    submission: submission.digest,
+    grade,
+  };
+  await writeFileAtomic(task.result, JSON.stringify(result));
+  return result;
 }
 
 /** What {@linkcode gradeAll} grades and where it writes. */
-export interface GradeRun extends GradeOptions {
+export interface GradeRun extends Omit<GradeOptions, "seed"> {
   /** Source notebooks: solutions, checks and hidden checks. */
   sources: string[];
   /** A folder holding one folder per attendee, each with their notebooks by the sources' names. */
   submissions: string;
-  /** Where `gradebook.csv`, `feedback/` and `executed/` go. */
+  /** Where `gradebook.csv`, `feedback/`, `executed/` and `results/` go. */
   out: string;
+  /**
+   * The seed of the graded inputs; without one, the seed of the results already in `out` (a run
+   * that was stopped goes on), else one drawn afresh.
+   */
+  seed?: number;
   /** How many notebooks to grade at once. */
   jobs: number;
   /** Called as each notebook is graded, e.g. to print progress. */
@@ -282,22 +343,26 @@ export interface GradeRun extends GradeOptions {
   /** Called with what the instructor should know before grading: the seed, unprotected checks. */
   onNote?: (line: string) => void;
   /**
-   * Grades the tasks elsewhere, e.g. as Slurm jobs, and returns their grades in order; without it,
-   * they are graded here, `jobs` at a time.
+   * Grades the tasks elsewhere, e.g. as Slurm jobs, calling `onGraded` with each grade as it is
+   * known; without it, each is graded by a process of its own here, `jobs` at a time.
    */
   gradeTasks?: (
     tasks: GradeTask[],
     options: GradeOptions,
     keys: Record<string, AnswerKey>,
-  ) => Promise<NotebookGrade[]>;
+    onGraded: (grade: NotebookGrade, seconds: number, of: number) => Promise<void>,
+  ) => Promise<void>;
 }
 
 /** Each source's answer key, `jobs` at a time, with a note for the instructor on each. */
-async function answerKeys(run: GradeRun): Promise<Record<string, AnswerKey>> {
-  run.onNote?.(`inputs drawn from seed ${run.seed} ('--seed ${run.seed}' draws them again)`);
-  const keys = await inParallel(run.sources, run.jobs, async (source) => {
+async function answerKeys(
+  sources: string[],
+  options: GradeOptions,
+  run: GradeRun,
+): Promise<Record<string, AnswerKey>> {
+  const keys = await inParallel(sources, run.jobs, async (source) => {
     const started = performance.now();
-    const key = await answerKey(source, run);
+    const key = await answerKey(source, options);
     const unprotected = unprotectedChecks(await readNotebook(source), key);
     run.onNote?.(
       `${basename(source)}: the course's answers in ${
@@ -313,7 +378,7 @@ async function answerKeys(run: GradeRun): Promise<Record<string, AnswerKey>> {
   return Object.fromEntries(keys);
 }
 
-/** Attendees' folders in name order: every folder in `submissions`. */
+/** Attendees' folders in name order: every folder in `submissions`, never a link. */
 async function attendees(submissions: string): Promise<string[]> {
   const info = await Deno.stat(submissions).catch(() => undefined);
   if (!info?.isDirectory) {
@@ -330,8 +395,40 @@ async function attendees(submissions: string): Promise<string[]> {
 }
 
 /**
+ * The seed of the results already in `out`, the newest's: a grading that was stopped goes on with
+ * the inputs it drew.
+ */
+async function resumedSeed(tasks: GradeTask[]): Promise<number | undefined> {
+  let newest: { seed: number; time: number } | undefined;
+  for (const task of tasks) {
+    const time = (await Deno.stat(task.result).catch(() => undefined))?.mtime?.getTime();
+    if (time === undefined || (newest && newest.time >= time)) continue;
+    const result = await readResult(task.result);
+    if (result) newest = { seed: result.seed, time };
+  }
+  return newest?.seed;
+}
+
+/** The tasks' results already in `out` that hold for this run: same seed, source and submission. */
+async function keptResults(tasks: GradeTask[], seed: number): Promise<(GradeResult | undefined)[]> {
+  const sources = new Map<string, string>();
+  return await Promise.all(tasks.map(async (task) => {
+    const result = await readResult(task.result);
+    if (result?.seed !== seed) return undefined;
+    if (!sources.has(task.source)) sources.set(task.source, await sourceDigest(task.source));
+    const { digest } = await readSubmission(task.dir, basename(task.source));
+    return result.source === sources.get(task.source) && result.submission === digest
+      ? result
+      : undefined;
+  }));
+}
+
+/**
  * Grades every attendee's copy of every source notebook and writes the gradebook and each
- * attendee's feedback. The same submissions give the same files, whatever `jobs` is.
+ * attendee's feedback, as each notebook is graded. The same submissions give the same files,
+ * whatever `jobs` is. A notebook whose result in `out` holds (same seed, source and submission) is
+ * not graded again: grading into the folder of a run that was stopped finishes it. Everything
+ * under `out` is the instructor's only (folders 0700, files 0600).
  *
  * @example
  * ```ts
@@ -358,25 +455,40 @@ export async function gradeAll(run: GradeRun): Promise<NotebookGrade[]> {
   for (const source of run.sources) checkCellIds(await readNotebook(source), source);
   await checkSandbox(run.limits);
   const tasks: GradeTask[] = (await attendees(run.submissions)).flatMap((attendee) =>
-    run.sources.map((source) => ({ source, dir: join(run.submissions, attendee) }))
+    run.sources.map((source) => ({
+      source,
+      dir: join(run.submissions, attendee),
+      result: resultPath(out, attendee, basename(source)),
+    }))
   );
-  const keys = await answerKeys(run);
-  const options: GradeOptions = { ...run, executed: join(out, "executed") };
-  const grades = run.gradeTasks
-    ? await run.gradeTasks(tasks, options, keys)
-    : await inParallel(tasks, run.jobs, async (task) => {
-      const started = performance.now();
-      const grade = await gradeNotebook(task.source, task.dir, options, keys[task.source]);
-      run.onGraded?.(grade, (performance.now() - started) / 1000, tasks.length);
-      return grade;
-    });
-  await writeFileAtomic(join(out, "gradebook.csv"), gradebookCsv(grades));
-  for (const attendee of new Set(grades.map((g) => g.attendee))) {
-    const theirs = grades.filter((g) => g.attendee === attendee);
-    await writeFileAtomic(
-      join(out, "feedback", `${attendee}.md`),
-      feedbackMarkdown(attendee, theirs),
+  const resumed = run.seed === undefined ? await resumedSeed(tasks) : undefined;
+  const seed = run.seed ?? resumed ?? crypto.getRandomValues(new Uint32Array(1))[0];
+  run.onNote?.(`inputs drawn from seed ${seed} ('--seed ${seed}' draws them again)`);
+  const options: GradeOptions = { ...run, seed, executed: join(out, "executed") };
+  const kept = await keptResults(tasks, seed);
+  const todo = tasks.filter((_, i) => !kept[i]);
+  const sources = [...new Set(todo.map((t) => t.source))];
+  // Before anything is written: a solution that fails its own cases stops grading here.
+  const keys = await answerKeys(sources, options, run);
+  await Deno.mkdir(out, { recursive: true, mode: 0o700 });
+  await Deno.chmod(out, 0o700);
+  const book = new Gradebook(out, tasks);
+  for (const result of kept) if (result) await book.record(result.grade);
+  if (todo.length < tasks.length) {
+    run.onNote?.(
+      `${tasks.length - todo.length} of ${tasks.length} notebooks were graded before with this ` +
+        `seed, from the same submissions (${join(run.out, "results")}): kept, not graded again`,
     );
   }
-  return grades;
+  if (todo.length) {
+    for (const task of todo) await Deno.remove(task.result).catch(() => {}); // stale
+    const onGraded = async (grade: NotebookGrade, seconds: number, of: number) => {
+      await book.record(grade);
+      run.onGraded?.(grade, seconds, of);
+    };
+    const grade = run.gradeTasks ??
+      ((t, o, k, g) => gradeLocally(t, o, k, out, run.jobs, g));
+    await grade(todo, options, keys, onGraded);
+  }
+  return await book.finish();
 }

@@ -2,10 +2,13 @@
  * Used by `deno task grade`.
  *
  * What grading writes for people: the instructor's gradebook (CSV, one row per exercise) and each
- * attendee's feedback (Markdown, each check's message in plain words).
+ * attendee's feedback (Markdown, each check's message in plain words), both kept up to date as
+ * notebooks are graded. Attendee text in them is inert.
  *
  * @module
  */
+import { basename, join } from "node:path";
+import { writeFileAtomic } from "../../contract/files.ts";
 import type { ExerciseGrade } from "./scoring.ts";
 
 /** The grade of one attendee's notebook. */
@@ -19,10 +22,31 @@ export interface NotebookGrade {
 
 const HEADER = ["attendee", "notebook", "exercise", "points", "max", "status"];
 
-/** A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180). */
+/**
+ * Attendee text (a folder's name, an error message, a check's words) made inert for a terminal, a
+ * CSV file or Markdown: every control character (escape sequences, line breaks that would forge a
+ * line of their own, C1 codes) and every bidirectional override becomes a space.
+ *
+ * @example
+ * ```ts
+ * import { inert } from "./gradebook.ts";
+ * inert("ok\x1b[2K\rada: 4 / 4 points"); // "ok [2K ada: 4 / 4 points"
+ * ```
+ */
+export function inert(text: string): string {
+  // deno-lint-ignore no-control-regex -- control characters are what this removes
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, " ");
+}
+
+/**
+ * A CSV field: inert, with a leading `'` where a spreadsheet would take it for a formula (`=`,
+ * `+`, `-`, `@`, as OWASP's "CSV injection" advises), and quoted when it holds a comma or a quote
+ * (RFC 4180). Numbers are written as they are.
+ */
 function field(value: string | number): string {
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  if (typeof value === "number") return String(value);
+  const text = inert(value).replace(/^[=+\-@]/, "'$&");
+  return /[",]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 /**
@@ -60,7 +84,7 @@ const total = (exercises: ExerciseGrade[], key: "points" | "max") =>
 export function feedbackMarkdown(attendee: string, grades: NotebookGrade[]): string {
   const all = grades.flatMap((g) => g.exercises);
   const lines = [
-    `# Feedback for ${attendee}`,
+    `# Feedback for ${inert(attendee)}`,
     "",
     `Total: ${total(all, "points")} / ${total(all, "max")} points.`,
     "",
@@ -71,13 +95,15 @@ export function feedbackMarkdown(attendee: string, grades: NotebookGrade[]): str
   for (const g of grades) {
     lines.push(
       "",
-      `## ${g.notebook}: ${total(g.exercises, "points")} / ${total(g.exercises, "max")} points`,
+      `## ${inert(g.notebook)}: ${total(g.exercises, "points")} / ${
+        total(g.exercises, "max")
+      } points`,
     );
     for (const e of g.exercises) {
-      lines.push("", `### ${e.exercise}: ${e.points} / ${e.max}, ${e.status}`, "");
+      lines.push("", `### ${e.exercise}: ${e.points} / ${e.max}, ${inert(e.status)}`, "");
       for (const c of e.checks) {
         const points = `${c.points} pt${c.hidden ? ", hidden" : ""}`;
-        lines.push(`- ${c.passed ? "✔" : "✘"} ${c.name} (${points}): ${c.message}`);
+        lines.push(`- ${c.passed ? "✔" : "✘"} ${inert(c.name)} (${points}): ${inert(c.message)}`);
       }
     }
     if (g.typeErrors?.length) {
@@ -87,9 +113,62 @@ export function feedbackMarkdown(attendee: string, grades: NotebookGrade[]): str
         "",
         "The kernel runs code without checking its types, so these did not stop your notebook.",
         "",
-        ...g.typeErrors.map((t) => `- ${t}`),
+        ...g.typeErrors.map((t) => `- ${inert(t)}`),
       );
     }
   }
   return lines.join("\n") + "\n";
+}
+
+/**
+ * The gradebook and feedback of a grading run, written anew (atomically, one write at a time) as
+ * each grade is recorded: a run stopped half way leaves them holding every grade it had.
+ *
+ * @example
+ * ```ts
+ * import { Gradebook } from "./gradebook.ts";
+ * const book = new Gradebook("grades", [{ dir: "submissions/ada", source: "notebooks/01.ipynb" }]);
+ * await book.record({ attendee: "ada", notebook: "01.ipynb", exercises: [] });
+ * const grades = await book.finish();
+ * ```
+ */
+export class Gradebook {
+  private readonly grades = new Map<string, NotebookGrade>();
+  private readonly order: string[];
+  private writing = Promise.resolve();
+
+  /** `tasks` give the gradebook's order: attendees by name, then the sources' order. */
+  constructor(private readonly out: string, tasks: { dir: string; source: string }[]) {
+    this.order = tasks.map((t) => `${basename(t.dir)}/${basename(t.source)}`);
+  }
+
+  /** Records a grade, then writes the gradebook and that attendee's feedback. */
+  record(grade: NotebookGrade): Promise<void> {
+    this.grades.set(`${grade.attendee}/${grade.notebook}`, grade);
+    return this.write([grade.attendee]);
+  }
+
+  /** Writes everything once more, and returns the grades in the gradebook's order. */
+  async finish(): Promise<NotebookGrade[]> {
+    await this.write([...new Set(this.sorted().map((g) => g.attendee))]);
+    return this.sorted();
+  }
+
+  private sorted(): NotebookGrade[] {
+    return this.order.flatMap((key) => this.grades.get(key) ?? []);
+  }
+
+  private write(attendees: string[]): Promise<void> {
+    this.writing = this.writing.then(async () => {
+      const grades = this.sorted();
+      await writeFileAtomic(join(this.out, "gradebook.csv"), gradebookCsv(grades));
+      for (const attendee of attendees) {
+        await writeFileAtomic(
+          join(this.out, "feedback", `${attendee}.md`),
+          feedbackMarkdown(attendee, grades.filter((g) => g.attendee === attendee)),
+        );
+      }
+    });
+    return this.writing;
+  }
 }

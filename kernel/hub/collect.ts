@@ -10,6 +10,8 @@
 import { join, relative, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { writeFileAtomic } from "../../contract/files.ts";
+import { MAX_NOTEBOOK_BYTES } from "../jupyter/notebook.ts";
+import { readUntrusted, UntrustedFileError } from "../machine/untrusted.ts";
 import { type HubLayout, hubLayout, type HubSettings } from "./config.ts";
 import { LESSONS_FOLDER } from "./homes.ts";
 
@@ -18,7 +20,7 @@ export interface Collected {
   attendee: string;
   /** The lessons copied, by file name. */
   notebooks: string[];
-  /** Lessons left out, with why (`01.ipynb: not a plain file`). */
+  /** Why lessons were left out, each once (`Cannot read '…/01.ipynb' as it is a FIFO`). */
   skipped: string[];
 }
 
@@ -57,20 +59,25 @@ async function hubSettings(layout: HubLayout): Promise<HubSettings> {
   }
 }
 
-/** One attendee's lessons into `into`: plain files only, never through a link. */
-async function collectOne(folder: string, lessons: string[], into: string) {
-  const notebooks: string[] = [], skipped: string[] = [];
+/**
+ * One attendee's lessons into `into`: regular files only, read without following a link on any
+ * part of the path below their home, so neither a classmate's files nor the course's are taken.
+ */
+async function collectOne(home: string, lessons: string[], into: string) {
+  const notebooks: string[] = [], skipped = new Set<string>();
   for (const name of lessons) {
-    const info = await Deno.lstat(join(folder, name)).catch(() => undefined);
-    if (!info) continue;
-    if (!info.isFile) {
-      skipped.push(`${name}: not a plain file`);
-      continue;
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = readUntrusted(home, [LESSONS_FOLDER, name], MAX_NOTEBOOK_BYTES);
+    } catch (error) {
+      if (!(error instanceof UntrustedFileError)) throw error;
+      skipped.add(error.message);
     }
-    await writeFileAtomic(join(into, name), await Deno.readFile(join(folder, name)));
+    if (!bytes) continue;
+    await writeFileAtomic(join(into, name), bytes);
     notebooks.push(name);
   }
-  return { notebooks, skipped };
+  return { notebooks, skipped: [...skipped] };
 }
 
 /**
@@ -97,7 +104,7 @@ export async function collectFromHub(state: string, out: string): Promise<Collec
   for (const attendee of hubUsers(layout)) {
     const home = await homeOf(layout, settings, attendee);
     const found = home
-      ? await collectOne(join(home, LESSONS_FOLDER), lessons, join(out, attendee))
+      ? await collectOne(home, lessons, join(out, attendee))
       : { notebooks: [], skipped: ["no home folder on this machine"] };
     collected.push({ attendee, ...found });
   }

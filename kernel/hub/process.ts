@@ -7,9 +7,9 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { shellWord } from "../../contract/command_line.ts";
-import { onPath, PROJECT_ROOT } from "../../contract/files.ts";
+import { LIBRARY_PARTS, onPath, PROJECT_ROOT } from "../../contract/files.ts";
 import { kernelVariables } from "../../contract/settings.ts";
 import { releaseFiles } from "../exercises/student.ts";
 import { KERNEL_NAME, kernelSpec, pinnedDeno, writeKernelSpec } from "../jupyter/kernelspec.ts";
@@ -36,6 +36,8 @@ export interface Hub {
   stop(): Promise<void>;
   /** Resolves with JupyterHub's exit code if it ends by itself. */
   exited: Promise<number>;
+  /** What of the checkout was made the instructor's only, as `notebooks/`, `README.md`. */
+  madePrivate: string[];
 }
 
 /** Debian's JupyterHub commands, or one line that says how to install them. */
@@ -116,6 +118,45 @@ async function prepare(layout: HubLayout, options: HubOptions): Promise<void> {
   }
 }
 
+/** What of the checkout attendees' servers run: the library, and the kernel's code they start. */
+const PUBLIC_PARTS = [...LIBRARY_PARTS, "kernel", "package-lock.json"];
+
+/** Whether users other than the owner (a group, the others) may read the file at `path`. */
+async function readableByOthers(path: string): Promise<boolean> {
+  const file = await Deno.stat(path);
+  if (((file.mode ?? 0) & 0o044) === 0) return false;
+  for (let dir = dirname(resolve(path));; dir = dirname(dir)) {
+    if ((((await Deno.stat(dir)).mode ?? 0) & 0o011) === 0) return false;
+    if (dir === "/") return true;
+  }
+}
+
+/**
+ * Keeps the source notebooks (solutions, hidden checks) out of attendees' reach where their servers
+ * run as themselves: every part of the checkout but what their servers run is made the owner's
+ * only (`chmod go-rwx`), and a lesson still readable elsewhere stops the hub. What it changed.
+ */
+async function keepPrivate(lessons: string[]): Promise<string[]> {
+  const made: string[] = [];
+  for await (const entry of Deno.readDir(PROJECT_ROOT)) {
+    if (PUBLIC_PARTS.includes(entry.name) || entry.isSymlink) continue;
+    const path = join(PROJECT_ROOT, entry.name);
+    const mode = (await Deno.lstat(path)).mode! & 0o7777;
+    if ((mode & 0o077) === 0) continue;
+    await Deno.chmod(path, mode & ~0o077);
+    made.push(entry.name + (entry.isDirectory ? "/" : ""));
+  }
+  for (const lesson of lessons) {
+    if (await readableByOthers(lesson)) {
+      throw new Error(
+        `Cannot start the hub as attendees could read the source notebook '${lesson}' (its ` +
+          `solutions and hidden checks): make its folder yours only ('chmod go-rwx FOLDER')`,
+      );
+    }
+  }
+  return made.sort();
+}
+
 /** Waits until the hub answers through its proxy, or its process ends. */
 async function waitReady(url: string, child: Deno.ChildProcess, log: string): Promise<void> {
   const exited = child.status.then(() => true);
@@ -163,6 +204,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     );
   }
   const layout = hubLayout(options.state);
+  const madePrivate = options.accounts.kind === "system" ? await keepPrivate(options.lessons) : [];
   await prepare(layout, options);
   const settings: HubSettings = { accounts: options.accounts.kind };
   await Deno.writeTextFile(layout.settings, JSON.stringify(settings, null, 2) + "\n");
@@ -214,5 +256,5 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     await stop();
     throw error;
   }
-  return { url, layout, stop, exited: child.status.then((s) => s.code) };
+  return { url, layout, stop, exited: child.status.then((s) => s.code), madePrivate };
 }

@@ -120,6 +120,24 @@ export async function readNotebook(path: string): Promise<Notebook> {
     }
     throw error;
   }
+  return parseNotebook(text, path);
+}
+
+/**
+ * The largest notebook the tools read from an attendee: the lessons, executed, are under 5 MiB.
+ */
+export const MAX_NOTEBOOK_BYTES = 64 * 2 ** 20;
+
+/**
+ * A notebook from the text of the file `path` (named in errors), checked.
+ *
+ * @example
+ * ```ts
+ * import { parseNotebook } from "./notebook.ts";
+ * parseNotebook('{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []}', "x.ipynb");
+ * ```
+ */
+export function parseNotebook(text: string, path: string): Notebook {
   if (text.trim() === "") throw new Error(`Cannot read ${path} as it is empty`);
   let json: unknown;
   try {
@@ -153,15 +171,53 @@ export interface IopubMessage {
 export type DisplayIndex = Map<string, { data: MimeData; metadata: Record<string, unknown> }[]>;
 
 /**
+ * How much of a run's outputs is kept, in characters: per cell and for the whole notebook. Every
+ * kind of output counts (streams, displays, results, updates of a display); what would pass a
+ * limit is left out, with one line in the cell saying so, so that a kernel that floods its front
+ * end costs the runner no more memory than this. The lessons' largest cell holds 2.2 MiB, a whole
+ * executed lesson at most 4.3 MiB.
+ */
+export class OutputBudget {
+  /** Characters the notebook's outputs hold now. */
+  used = 0;
+
+  constructor(readonly cell = 8 * 2 ** 20, readonly notebook = 32 * 2 ** 20) {}
+}
+
+/** The longest error name, message or traceback line kept. */
+const ERROR_CHARS = 4000;
+/** The most traceback lines kept. */
+const TRACEBACK_LINES = 100;
+
+/** Characters an output's content holds, as kept in the notebook. */
+function sizeOf(output: Output | { data: MimeData }): number {
+  if ("text" in output) return output.text.length;
+  if (!("data" in output)) return 0;
+  return Object.values(output.data).reduce<number>(
+    (sum, value) => sum + (typeof value === "string" ? value : JSON.stringify(value) ?? "").length,
+    0,
+  );
+}
+
+const MIB = (chars: number) => `${chars / 2 ** 20} MiB`;
+
+/**
  * The outputs of one cell, built from its IOPub messages as a notebook front end would: streams
- * merged, `clear_output` honoured (also with `wait`), displays updated in place by their id.
+ * merged, `clear_output` honoured (also with `wait`), displays updated in place by their id, and
+ * no more kept than the run's {@linkcode OutputBudget} allows.
  */
 export class OutputArea {
   readonly outputs: Output[] = [];
   executionCount: number | null = null;
   private clearOnNext = false;
+  /** Characters this cell's outputs hold. */
+  private used = 0;
+  private cut = false;
 
-  constructor(private readonly displays: DisplayIndex) {}
+  constructor(
+    private readonly displays: DisplayIndex,
+    private readonly budget = new OutputBudget(),
+  ) {}
 
   /** Applies one IOPub message; returns whether it changed the outputs. */
   add(msg: IopubMessage): boolean {
@@ -173,23 +229,21 @@ export class OutputArea {
     }
     if (type === "clear_output") {
       if (c.wait) this.clearOnNext = true;
-      else this.outputs.length = 0;
+      else this.clear();
       return true;
     }
-    if (type === "update_display_data") {
-      const id = (c.transient as { display_id?: string } | undefined)?.display_id;
-      for (const out of (id && this.displays.get(id)) || []) {
-        out.data = c.data as MimeData;
-        out.metadata = (c.metadata as Record<string, unknown>) ?? {};
-      }
-      return true;
-    }
+    if (type === "update_display_data") return this.update(c);
     const output = toOutput(type, c);
     if (!output) return false;
     if (this.clearOnNext) {
-      this.outputs.length = 0;
+      this.clear();
       this.clearOnNext = false;
     }
+    const size = sizeOf(output);
+    if (output.output_type !== "error" && (this.cut || !this.fits(size))) {
+      return this.leaveOut(size);
+    }
+    this.spend(size);
     const last = this.outputs.at(-1);
     if (
       output.output_type === "stream" && last?.output_type === "stream" && last.name === output.name
@@ -202,6 +256,58 @@ export class OutputArea {
     if (id && output.output_type === "display_data") {
       this.displays.set(id, [...(this.displays.get(id) ?? []), output]);
     }
+    return true;
+  }
+
+  /** Replaces every output shown with the message's display id, if the new data fits. */
+  private update(c: Record<string, unknown>): boolean {
+    const id = (c.transient as { display_id?: string } | undefined)?.display_id;
+    const shown = (id && this.displays.get(id)) || [];
+    const data = c.data as MimeData;
+    const growth = shown.reduce((sum, out) => sum + sizeOf({ data }) - sizeOf(out), 0);
+    if (this.cut || sizeOf({ data }) > this.budget.cell || !this.fits(growth)) {
+      return this.leaveOut(growth);
+    }
+    this.spend(growth);
+    for (const out of shown) {
+      out.data = data;
+      out.metadata = (c.metadata as Record<string, unknown>) ?? {};
+    }
+    return true;
+  }
+
+  private fits(chars: number): boolean {
+    return this.used + chars <= this.budget.cell &&
+      this.budget.used + chars <= this.budget.notebook;
+  }
+
+  private spend(chars: number): void {
+    this.used += chars;
+    this.budget.used += chars;
+  }
+
+  private clear(): void {
+    this.budget.used -= this.used;
+    this.used = 0;
+    this.outputs.length = 0;
+    this.cut = false;
+  }
+
+  /**
+   * Drops an output of `chars` characters that would pass a limit, and every output after it in
+   * this cell; the first time, says so in the cell.
+   */
+  private leaveOut(chars: number): boolean {
+    if (this.cut) return false;
+    this.cut = true;
+    const which = this.used + chars > this.budget.cell
+      ? `this cell's outputs reached ${MIB(this.budget.cell)}`
+      : `the notebook's outputs reached ${MIB(this.budget.notebook)}`;
+    this.outputs.push({
+      output_type: "stream",
+      name: "stderr",
+      text: `[outputs left out from here: ${which}, the most a run keeps]\n`,
+    });
     return true;
   }
 }
@@ -222,11 +328,13 @@ function toOutput(type: string, c: Record<string, unknown>): Output | undefined 
         execution_count: (c.execution_count as number) ?? null,
       };
     case "error":
+      // An error is always kept (it names what went wrong), but no longer than this.
       return {
         output_type: "error",
-        ename: c.ename as string,
-        evalue: c.evalue as string,
-        traceback: (c.traceback as string[]) ?? [],
+        ename: String(c.ename).slice(0, ERROR_CHARS),
+        evalue: String(c.evalue).slice(0, ERROR_CHARS),
+        traceback: ((c.traceback as string[]) ?? []).slice(0, TRACEBACK_LINES)
+          .map((line) => String(line).slice(0, ERROR_CHARS)),
       };
   }
   return undefined;

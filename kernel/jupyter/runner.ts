@@ -14,6 +14,7 @@ import {
   type DisplayIndex,
   type Notebook,
   OutputArea,
+  OutputBudget,
   readNotebook,
   sourceOf,
   writeNotebook,
@@ -54,6 +55,8 @@ export interface RunOptions {
   allowErrors?: boolean;
   /** Called after each code cell, e.g. to print progress. */
   onCell?: (report: CellReport) => void;
+  /** How much of the outputs is kept (default: 8 MiB a cell, 32 MiB the notebook). */
+  outputs?: OutputBudget;
 }
 
 /** The outcome of {@linkcode runNotebook}. */
@@ -128,6 +131,7 @@ export async function runNotebook(
   const kernel = session.kernel!;
   const areas = new Map<string, OutputArea>();
   const displays: DisplayIndex = new Map();
+  const budget = options.outputs ?? new OutputBudget();
   let lastMessage = Date.now();
   const onIopub = (_: unknown, msg: KernelMessage.IIOPubMessage) => {
     lastMessage = Date.now();
@@ -154,7 +158,8 @@ export async function runNotebook(
       const position = { cell: index + 1, of: notebook.cells.length };
       const left = (options.totalTimeoutS ?? Infinity) - (performance.now() - ready) / 1000;
       const limit = Math.min(options.timeoutS ?? 600, Math.max(0, left));
-      const report = await runCell(kernel, cell, position, areas, displays, {
+      const area = new OutputArea(displays, budget);
+      const report = await runCell(kernel, cell, position, areas, area, {
         seconds: limit,
         why: limit < (options.timeoutS ?? 600)
           ? `the notebook's time limit of ${options.totalTimeoutS} s ran out`
@@ -196,11 +201,10 @@ async function runCell(
   cell: Cell,
   position: { cell: number; of: number },
   areas: Map<string, OutputArea>,
-  displays: DisplayIndex,
+  area: OutputArea,
   limit: { seconds: number; why: string },
 ): Promise<CellReport> {
   const source = sourceOf(cell);
-  const area = new OutputArea(displays);
   cell.outputs = area.outputs;
   const report: CellReport = { ...position, status: "ok", seconds: 0, source };
   const started = performance.now();

@@ -19,7 +19,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { onPath, PROJECT_ROOT } from "../../contract/files.ts";
+import { LIBRARY_PARTS, onPath, PROJECT_ROOT } from "../../contract/files.ts";
 
 /** Resource limits of a sandbox. */
 export interface SandboxLimits {
@@ -71,17 +71,6 @@ export interface Sandbox {
 /** The project's `notebooks/` folder as the sandbox shows it: the attendee's scratch folder. */
 export const SANDBOX_NOTEBOOKS = join(PROJECT_ROOT, "notebooks");
 
-/** What of the project a lesson needs, mounted read-only. */
-const PROJECT_PARTS = [
-  "deno.json",
-  "deno.lock",
-  "package.json",
-  "node_modules",
-  "contract",
-  "lib",
-  "datasets",
-];
-
 /** The unprivileged user a root grader hands attendees' code to. */
 const NOBODY = 65534;
 
@@ -100,7 +89,9 @@ export function sandboxUser(): number {
 }
 
 /**
- * Makes a folder (and what it holds) the sandbox user's, so sandboxed code can write there.
+ * Makes a folder (and what it holds) the sandbox user's, so sandboxed code can write there. A
+ * link is never followed (`chown` would change its target's owner); the folders handed over hold
+ * only what the grader wrote.
  *
  * @example
  * ```ts
@@ -112,8 +103,10 @@ export function sandboxUser(): number {
 export async function handOver(path: string): Promise<void> {
   const uid = sandboxUser();
   if (uid === Deno.uid()) return;
+  const info = await Deno.lstat(path);
+  if (info.isSymlink) return;
   await Deno.chown(path, uid, uid);
-  if (!(await Deno.lstat(path)).isDirectory) return;
+  if (!info.isDirectory) return;
   for await (const entry of Deno.readDir(path)) await handOver(join(path, entry.name));
 }
 
@@ -156,7 +149,7 @@ export function sandboxCommand(command: string[], sandbox: Sandbox): string[] {
   const user = Deno.uid() === 0
     ? ["setpriv", `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups"]
     : [];
-  const project = PROJECT_PARTS.map((part) => join(PROJECT_ROOT, part)).filter(existsSync)
+  const project = LIBRARY_PARTS.map((part) => join(PROJECT_ROOT, part)).filter(existsSync)
     .flatMap((path) => ["--ro-bind", path, path]);
   return [
     ...user,
@@ -229,9 +222,35 @@ export function sandboxEnv(home: string): Record<string, string> {
   return { PATH: "/usr/bin:/bin", HOME: home, DENO_DIR: "/tmp/deno", NO_COLOR: "1" };
 }
 
+/** The most a sandboxed command's output is kept: its end, where the errors are. */
+const OUTPUT_CHARS = 2 ** 20;
+
+/**
+ * What a process's stream says, at most its last `chars` characters: a process that prints for
+ * ever costs no more memory than that.
+ *
+ * @example
+ * ```ts
+ * import { tail } from "./sandbox.ts";
+ * const child = new Deno.Command("echo", { args: ["hi"], stdout: "piped" }).spawn();
+ * await tail(child.stdout, 100); // "hi\n"
+ * ```
+ */
+export async function tail(
+  stream: ReadableStream<Uint8Array<ArrayBuffer>>,
+  chars: number,
+): Promise<string> {
+  let text = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    text = (text + chunk).slice(-chars);
+  }
+  return text;
+}
+
 /**
  * Runs one command to its end in a sandbox on `work`, with a fresh home folder of its own, and
- * returns its exit code and everything it printed.
+ * returns its exit code and what it printed (the last MiB). With `timeoutS`, the sandbox is killed
+ * once that time has passed, and this throws saying so.
  *
  * @example
  * ```ts
@@ -242,20 +261,38 @@ export function sandboxEnv(home: string): Record<string, string> {
  */
 export async function runSandboxed(
   command: string[],
-  sandbox: Omit<Sandbox, "home">,
+  sandbox: Omit<Sandbox, "home"> & { timeoutS?: number },
 ): Promise<{ code: number; output: string }> {
   const home = await Deno.makeTempDir({ prefix: "dl-course-sandbox-" });
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     await handOver(home);
     const env = { ...sandboxEnv(home), ...sandbox.env };
     const argv = sandboxCommand(command, { ...sandbox, home, env });
-    const { code, stdout, stderr } = await new Deno.Command(argv[0], {
+    const child = new Deno.Command(argv[0], {
       args: argv.slice(1),
       stdin: "null",
-    }).output();
-    const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-    return { code, output: decode(stdout) + decode(stderr) };
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    let late = false;
+    if (sandbox.timeoutS !== undefined) {
+      timer = setTimeout(() => {
+        late = true;
+        child.kill("SIGKILL"); // bubblewrap's --die-with-parent ends what runs inside
+      }, sandbox.timeoutS * 1000);
+    }
+    const [stdout, stderr, { code }] = await Promise.all([
+      tail(child.stdout, OUTPUT_CHARS),
+      tail(child.stderr, OUTPUT_CHARS),
+      child.status,
+    ]);
+    if (late) {
+      throw new Error(`it did not finish within ${sandbox.timeoutS} s and was stopped`);
+    }
+    return { code, output: stdout + stderr };
   } finally {
+    clearTimeout(timer);
     await Deno.remove(home, { recursive: true }).catch(() => {});
   }
 }

@@ -2,10 +2,10 @@
  * Used by `deno task grade --slurm`.
  *
  * Grading spread over a Slurm cluster: one job array, one task per attendee notebook, each running
- * the same sandboxed grading as a local run (`task.ts`) on whichever node Slurm picks. The checkout,
- * the submissions and the output folder must be on a file system every node shares (as home
- * folders are on most clusters); the tasks write their grades there and this process assembles
- * them. A task that ends without a grade (cancelled, out of time, its node lost) becomes that
+ * the same grading process as a local run (`../exercises/task.ts`) on whichever node Slurm picks.
+ * The checkout, the submissions and the output folder must be on a file system every node shares
+ * (as home folders are on most clusters); the tasks leave their results there and this process
+ * records each as it appears. A task that ends without a grade (cancelled, out of time, its node lost) becomes that
  * notebook's status, and the others are graded.
  *
  * @module
@@ -17,20 +17,10 @@ import { PROJECT_ROOT } from "../../contract/files.ts";
 import { pinnedDeno } from "../jupyter/kernelspec.ts";
 import { sleep } from "../jupyter/server.ts";
 import { readNotebook } from "../jupyter/notebook.ts";
-import type { GradeOptions, GradeTask } from "../exercises/autograde.ts";
+import type { GradeOptions } from "../exercises/autograde.ts";
 import type { NotebookGrade } from "../exercises/gradebook.ts";
+import { type GradeTask, readResult, writeJob } from "../exercises/job.ts";
 import { type AnswerKey, ungraded } from "../exercises/scoring.ts";
-
-/**
- * What a task on a node reads: its notebook (by `SLURM_ARRAY_TASK_ID`), how to grade it, and the
- * course's answers by source notebook. It lies in the instructor's output folder, which no
- * attendee's sandbox shows.
- */
-export interface JobFile {
-  tasks: GradeTask[];
-  options: GradeOptions;
-  keys: Record<string, AnswerKey>;
-}
 
 /** How the job array is asked for. */
 export interface SlurmOptions {
@@ -42,14 +32,18 @@ export interface SlurmOptions {
 
 /** The folder under the grading output where the job's files live. */
 export const slurmDir = (out: string) => join(out, "slurm");
-/** Where task `i` leaves its grade. */
-export const resultFile = (dir: string, i: number) => join(dir, `${i}.json`);
 
 /**
  * Fails at once where Slurm's commands cannot work: `sbatch` would retry a missing `SLURM_CONF`
  * for a minute.
+ *
+ * @example
+ * ```ts
+ * import { checkSlurm } from "./jobs.ts";
+ * checkSlurm(); // throws, naming it, where SLURM_CONF names no file
+ * ```
  */
-function checkSlurm(): void {
+export function checkSlurm(): void {
   const conf = Deno.env.get("SLURM_CONF");
   if (conf && !existsSync(conf)) {
     throw new Error(
@@ -92,7 +86,7 @@ export function sbatchArgs(
   notebookTimeoutS: number,
   options: SlurmOptions,
 ): string[] {
-  const task = join(PROJECT_ROOT, "kernel", "slurm", "task.ts");
+  const task = join(PROJECT_ROOT, "kernel", "exercises", "task.ts");
   const command = [pinnedDeno(), "run", "-A", task, join(dir, "job.json")].map(shellWord);
   return [
     "--parsable",
@@ -142,29 +136,23 @@ async function ending(job: string, i: number, dir: string): Promise<string> {
   return `error: the Slurm job ${job}_${i} ${how}; grade again`;
 }
 
-/** Reads task `i`'s grade, if it has written one. */
-async function resultOf(dir: string, i: number): Promise<NotebookGrade | undefined> {
-  const text = await Deno.readTextFile(resultFile(dir, i)).catch(() => undefined);
-  return text === undefined ? undefined : JSON.parse(text) as NotebookGrade;
-}
-
 /** What {@linkcode gradeOnSlurm} reports as it goes. */
 export interface SlurmProgress {
   onSubmitted?: (job: string, tasks: number) => void;
-  onGraded?: (grade: NotebookGrade, seconds: number, of: number) => void;
+  onGraded?: (grade: NotebookGrade, seconds: number, of: number) => Promise<void>;
 }
 
 /**
- * Grades `tasks` as one Slurm job array and waits for it; grades in the tasks' order. The tasks'
- * logs stay in `<out>/slurm/` for those that left no grade.
+ * Grades `tasks` as one Slurm job array and waits for it, reporting each grade as its task leaves
+ * it. The tasks' logs stay in `<out>/slurm/` for those that left no grade.
  *
  * @example
  * ```ts
  * import { gradeOnSlurm } from "./jobs.ts";
  * import { answerKey, defaultGradeOptions } from "../exercises/autograde.ts";
  * const source = "notebooks/01_mcculloch_pitts.ipynb", options = defaultGradeOptions();
- * const grades = await gradeOnSlurm(
- *   [{ source, dir: "submissions/ada" }],
+ * await gradeOnSlurm(
+ *   [{ source, dir: "submissions/ada", result: "grades/results/ada/01.json" }],
  *   { ...options, executed: "grades/executed" },
  *   { [source]: await answerKey(source, options) },
  *   "grades",
@@ -179,36 +167,38 @@ export async function gradeOnSlurm(
   out: string,
   slurmOptions: SlurmOptions,
   progress: SlurmProgress = {},
-): Promise<NotebookGrade[]> {
+): Promise<void> {
   checkSlurm();
   const dir = slurmDir(out);
   const { timeoutS, notebookTimeoutS, limits, env, executed, seed } = options;
-  const job: JobFile = {
+  const args = sbatchArgs(dir, tasks.length, notebookTimeoutS, slurmOptions);
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(dir, { recursive: true });
+  const job = join(dir, "job.json");
+  await writeJob(job, {
     tasks,
     options: { timeoutS, notebookTimeoutS, limits, env, executed, seed },
     keys,
-  };
-  const args = sbatchArgs(dir, tasks.length, notebookTimeoutS, slurmOptions);
-  const outExisted = await Deno.stat(out).then(() => true, () => false);
-  await Deno.remove(dir, { recursive: true }).catch(() => {});
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(join(dir, "job.json"), JSON.stringify(job));
+  });
   const id = await slurm("sbatch", args).then((answer) => answer.split(";")[0]).catch(
     async (error) => {
-      // Nothing was submitted: leave nothing behind either.
-      await Deno.remove(outExisted ? dir : out, { recursive: true });
+      // Nothing was submitted: leave nothing of it behind either.
+      await Deno.remove(dir, { recursive: true });
       throw error;
     },
   );
   progress.onSubmitted?.(id, tasks.length);
   const started = performance.now();
-  const grades: (NotebookGrade | undefined)[] = new Array(tasks.length);
+  const seconds = () => (performance.now() - started) / 1000;
+  const graded = new Array<boolean>(tasks.length).fill(false);
   const seen = async () => {
-    for (const i of tasks.keys()) {
-      if (grades[i]) continue;
-      grades[i] = await resultOf(dir, i);
-      const grade = grades[i];
-      if (grade) progress.onGraded?.(grade, (performance.now() - started) / 1000, tasks.length);
+    for (const [i, task] of tasks.entries()) {
+      if (graded[i]) continue;
+      const result = await readResult(task.result);
+      if (!result) continue;
+      graded[i] = true;
+      await Deno.remove(join(dir, `${i}.log`)).catch(() => {});
+      await progress.onGraded?.(result.grade, seconds(), tasks.length);
     }
   };
   while ((await queued(id)).size > 0) {
@@ -216,19 +206,18 @@ export async function gradeOnSlurm(
     await sleep(2000);
   }
   await seen();
-  const assembled: NotebookGrade[] = [];
   for (const [i, task] of tasks.entries()) {
-    const grade = grades[i] ?? {
-      attendee: basename(task.dir),
-      notebook: basename(task.source),
-      exercises: ungraded(await readNotebook(task.source), await ending(id, i, dir)),
-    };
-    if (!grades[i]) progress.onGraded?.(grade, (performance.now() - started) / 1000, tasks.length);
-    assembled.push(grade);
-    await Deno.remove(resultFile(dir, i)).catch(() => {});
-    if (grades[i]) await Deno.remove(join(dir, `${i}.log`)).catch(() => {});
+    if (graded[i]) continue;
+    await progress.onGraded?.(
+      {
+        attendee: basename(task.dir),
+        notebook: basename(task.source),
+        exercises: ungraded(await readNotebook(task.source), await ending(id, i, dir)),
+      },
+      seconds(),
+      tasks.length,
+    );
   }
-  await Deno.remove(join(dir, "job.json"));
+  await Deno.remove(job);
   await Deno.remove(dir).catch(() => {}); // only once empty: failed tasks' logs stay
-  return assembled;
 }

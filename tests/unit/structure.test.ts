@@ -30,7 +30,7 @@ test.each([
   "kernel/hub.ts",
   "kernel/hub/first_start.ts",
   "kernel/collect.ts",
-  "kernel/slurm/task.ts",
+  "kernel/exercises/task.ts",
 ])(
   "the tool %s loads no TensorFlow.js, only the contract",
   async (entry) => {
