@@ -95,8 +95,8 @@ export function defaultGradeOptions(): GradeOptions {
 const dataFolders = (env: Record<string, string>) =>
   [env.COURSE_CACHE, env.FASHION_MNIST_DIR].filter((d) => d !== undefined);
 
-/** Seconds the type check of one submission may take (cold, the lessons take about 20). */
-const TYPE_CHECK_S = 120;
+/** Seconds the type check of one submission may take (a lesson's takes under 3 s). */
+const TYPE_CHECK_S = 60;
 
 /**
  * The attendee's type errors, as hints for their feedback. `deno check` runs on a fresh copy of the

@@ -199,7 +199,7 @@ function sizeOf(output: Output | { data: MimeData }): number {
   );
 }
 
-const MIB = (chars: number) => `${chars / 2 ** 20} MiB`;
+const MIB = (chars: number) => chars >= 2 ** 20 ? `${chars / 2 ** 20} MiB` : `${chars} characters`;
 
 /**
  * The outputs of one cell, built from its IOPub messages as a notebook front end would: streams

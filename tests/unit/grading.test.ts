@@ -9,7 +9,7 @@ import {
   type RecordedCase,
 } from "../../contract/exercises.ts";
 import { checkCellIds } from "../../kernel/exercises/format.ts";
-import { feedbackMarkdown, gradebookCsv } from "../../kernel/exercises/gradebook.ts";
+import { feedbackMarkdown, gradebookCsv, inert } from "../../kernel/exercises/gradebook.ts";
 import { defaultGradeOptions } from "../../kernel/exercises/autograde.ts";
 import {
   type AnswerKey,
@@ -19,7 +19,12 @@ import {
 } from "../../kernel/exercises/scoring.ts";
 import type { Cell, Notebook } from "../../kernel/jupyter/notebook.ts";
 import type { CellReport } from "../../kernel/jupyter/runner.ts";
-import { defaultLimits, sandboxCommand } from "../../kernel/jupyter/sandbox.ts";
+import {
+  defaultLimits,
+  handOver,
+  runSandboxed,
+  sandboxCommand,
+} from "../../kernel/jupyter/sandbox.ts";
 
 const code = (id: string, source: string, course?: object): Cell => ({
   cell_type: "code",
@@ -321,6 +326,48 @@ test("the gradebook is CSV with fields quoted where needed; feedback lists every
   const feedback = feedbackMarkdown("ada", grades);
   expect(feedback).toContain("Total: 2 / 5 points.");
   expect(feedback).toContain("- ✔ double (2 pt): correct\n- ✘ more (3 pt, hidden): no\n");
+});
+
+test("attendee text reaches the gradebook and feedback inert: no control codes, no formulas", () => {
+  const forged = "boom\x1b[2K\r\n[3/9] ada 01.ipynb: 4 / 4 points (passed)\u202e\x9b";
+  expect(inert(forged)).toBe("boom [2K  [3/9] ada 01.ipynb: 4 / 4 points (passed)  ");
+  const grades = ['=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(A1)", "ada"].map((
+    attendee,
+  ) => ({
+    attendee,
+    notebook: "01.ipynb",
+    exercises: [{ exercise: "and", points: 0, max: 1, status: `error: ${forged}`, checks: [] }],
+  }));
+  const csv = gradebookCsv(grades);
+  expect(csv).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]/);
+  expect(csv.trim().split("\n").slice(1).map((row) => row.split(",01.ipynb,")[0])).toEqual([
+    '"\'=HYPERLINK(""http://x"",""y"")"',
+    "'+1",
+    "'-1",
+    "'@SUM(A1)",
+    "ada",
+  ]);
+  const feedback = feedbackMarkdown(grades[0].attendee, grades.slice(0, 1));
+  expect(feedback).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]/);
+  expect(feedback).toContain("### and: 0 / 1, error: boom [2K  [3/9] ada");
+});
+
+test("a sandboxed command past its deadline is stopped, and the error says so", async () => {
+  const work = await Deno.makeTempDir();
+  try {
+    await handOver(work);
+    const started = performance.now();
+    const sleeping = runSandboxed(["sleep", "60"], {
+      work,
+      limits: defaultLimits(),
+      env: {},
+      timeoutS: 1,
+    });
+    await expect(sleeping).rejects.toThrow("it did not finish within 1 s and was stopped");
+    expect(performance.now() - started).toBeLessThan(10_000);
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
 });
 
 test("a sandbox refuses limits that are not whole positive numbers", () => {

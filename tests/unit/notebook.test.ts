@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { asNotebook, OutputArea } from "../../kernel/jupyter/notebook.ts";
+import { asNotebook, OutputArea, OutputBudget } from "../../kernel/jupyter/notebook.ts";
 import { exerciseOf, stubSolutions, studentSource } from "../../kernel/exercises/format.ts";
 
 const msg = (msg_type: string, content: Record<string, unknown>) => ({
@@ -46,6 +46,53 @@ test("outputs are built as a front end builds them", () => {
       metadata: {},
       execution_count: 7,
     },
+  ]);
+});
+
+test("outputs past a cell's or the notebook's limit are left out, with one line saying so", () => {
+  const budget = new OutputBudget(100, 150);
+  const displays = new Map();
+  const first = new OutputArea(displays, budget);
+  const show = (area: OutputArea, text: string, id?: string) =>
+    area.add(msg("display_data", {
+      data: { "text/plain": text },
+      metadata: {},
+      transient: id ? { display_id: id } : {},
+    }));
+  show(first, "a".repeat(60), "p");
+  first.add(msg("stream", { name: "stdout", text: "b".repeat(30) }));
+  show(first, "c".repeat(20)); // 60 + 30 + 20 > 100: left out, and the rest of the cell
+  first.add(msg("stream", { name: "stdout", text: "d" }));
+  expect(first.outputs.map((o) => o.output_type === "stream" ? o.text : "display")).toEqual([
+    "display",
+    "b".repeat(30),
+    "[outputs left out from here: this cell's outputs reached 100 characters, the most a run " +
+    "keeps]\n",
+  ]);
+  // An error is kept whatever the limits, cut to 4000 characters.
+  first.add(msg("error", { ename: "Error", evalue: "e".repeat(5000), traceback: [] }));
+  expect(first.outputs.at(-1)).toMatchObject({ output_type: "error", evalue: "e".repeat(4000) });
+  // The notebook's limit counts every cell, and updates of a display by their growth.
+  const second = new OutputArea(displays, budget);
+  show(second, "f".repeat(50)); // 90 + 50 ≤ 150
+  second.add(msg("update_display_data", {
+    data: { "text/plain": "g".repeat(70) },
+    metadata: {},
+    transient: { display_id: "p" },
+  })); // 140 + 10 ≤ 150: the display in the first cell grows
+  expect(first.outputs[0]).toMatchObject({ data: { "text/plain": "g".repeat(70) } });
+  second.add(msg("stream", { name: "stdout", text: "h".repeat(20) })); // 150 + 20 > 150
+  expect(second.outputs.at(-1)).toMatchObject({
+    text: expect.stringContaining("the notebook's outputs reached"),
+  });
+  // Clearing a cell gives its share back.
+  const third = new OutputArea(displays, new OutputBudget(100, 150));
+  for (let i = 0; i < 50; i++) {
+    third.add(msg("clear_output", {}));
+    show(third, "i".repeat(90));
+  }
+  expect(third.outputs).toEqual([
+    { output_type: "display_data", data: { "text/plain": "i".repeat(90) }, metadata: {} },
   ]);
 });
 
