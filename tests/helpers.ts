@@ -64,3 +64,14 @@ export async function requireWebGpu(what: string): Promise<void> {
     );
   }
 }
+
+/**
+ * The control characters in `text` but line breaks (C0, DEL, C1) and the right-to-left override:
+ * what attendee text must never carry to a terminal or a file.
+ */
+export function controls(text: string): string[] {
+  return [...text].filter((c) => {
+    const n = c.codePointAt(0)!;
+    return (n < 32 && n !== 10) || (n >= 0x7f && n <= 0x9f) || n === 0x202e;
+  });
+}

@@ -92,7 +92,7 @@ test("the hub makes the checkout's source notebooks and history the instructor's
     expect((await Deno.stat(join(PROJECT_ROOT, part))).mode! & 0o077).toBe(0);
   }
   for (const part of ["lib", "node_modules", "kernel", "deno.json"]) {
-    expect((await Deno.stat(join(PROJECT_ROOT, part))).mode! & 0o005).toBe(0o005);
+    expect((await Deno.stat(join(PROJECT_ROOT, part))).mode! & 0o004).toBe(0o004);
   }
 });
 
