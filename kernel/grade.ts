@@ -22,7 +22,8 @@
  */
 import { join } from "node:path";
 import { commandLine, jupyterCommand } from "../contract/command_line.ts";
-import { defaultGradeOptions, gradeAll } from "./exercises/autograde.ts";
+import { defaultGradeOptions } from "./exercises/autograde.ts";
+import { gradeAll } from "./exercises/grading.ts";
 import { inert, type NotebookGrade } from "./exercises/gradebook.ts";
 import { notebookFiles } from "./jupyter/notebook.ts";
 import { checkSlurm, gradeOnSlurm } from "./slurm/jobs.ts";
