@@ -75,3 +75,36 @@ export function controls(text: string): string[] {
     return (n < 32 && n !== 10) || (n >= 0x7f && n <= 0x9f) || n === 0x202e;
   });
 }
+
+/** A hub started as `deno task hub` starts it, and what it has printed so far. */
+export interface HubProcess {
+  child: Deno.ChildProcess;
+  url: string;
+  printed: () => string;
+}
+
+/**
+ * Starts `kernel/hub.ts` with `args` (directly, so that a test's signal reaches it) and waits until
+ * it says it is up.
+ */
+export async function startHubProcess(args: string[]): Promise<HubProcess> {
+  const child = new Deno.Command(DENO, {
+    args: ["run", "-A", join(PROJECT_ROOT, "kernel", "hub.ts"), ...args],
+    cwd: PROJECT_ROOT,
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  let printed = "";
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  while (!printed.includes("Ctrl-C stops")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`the hub did not start: ${printed}`);
+    printed += value;
+  }
+  (async () => {
+    for (let r = await reader.read(); !r.done; r = await reader.read()) printed += r.value;
+  })();
+  return { child, url: printed.match(/JupyterHub at (\S+):/)![1], printed: () => printed };
+}

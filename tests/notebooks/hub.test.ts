@@ -6,7 +6,7 @@ import { pinnedDeno } from "../../kernel/jupyter/kernelspec.ts";
 import { freePort } from "../../kernel/jupyter/server.ts";
 import { readNotebook, writeNotebook } from "../../kernel/jupyter/notebook.ts";
 import { releaseNotebook } from "../../kernel/exercises/student.ts";
-import { DENO, task } from "../helpers.ts";
+import { startHubProcess, task } from "../helpers.ts";
 
 const LESSON = "01_mcculloch_pitts.ipynb";
 const SOURCE = join(PROJECT_ROOT, "notebooks", LESSON);
@@ -14,7 +14,7 @@ const PASSWORD = "try-the-course";
 const USERS = ["alice", "bob"];
 
 let state: string, hub: Deno.ChildProcess, url: string;
-let printed = "";
+let printed: () => string;
 const tokens = new Map<string, string>();
 
 const home = (user: string) => join(state, "homes", user);
@@ -54,27 +54,13 @@ async function stopServer(user: string): Promise<void> {
 beforeAll(async () => {
   state = await Deno.makeTempDir({ prefix: "dl-course-hub-" });
   const port = freePort();
-  // As `deno task hub` runs it; started directly so that the test's SIGINT reaches it.
-  hub = new Deno.Command(DENO, {
-    args: ["run", "-A", join(PROJECT_ROOT, "kernel", "hub.ts"), "--state", state, "--port"]
+  const started = await startHubProcess(
+    ["--state", state, "--port"]
       .concat([String(port), "--lessons", SOURCE, "--test-users", USERS.join(",")])
       .concat(["--password", PASSWORD]),
-    cwd: PROJECT_ROOT,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = hub.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  while (!printed.includes("Ctrl-C stops")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`the hub did not start: ${printed}`);
-    printed += value;
-  }
-  (async () => {
-    for (let r = await reader.read(); !r.done; r = await reader.read()) printed += r.value;
-  })();
-  url = printed.match(/JupyterHub at (\S+):/)![1];
+  );
+  ({ child: hub, url } = started);
+  printed = started.printed;
 }, 120_000);
 
 afterAll(async () => {
@@ -86,7 +72,7 @@ afterAll(async () => {
 });
 
 test("test users log in through the hub's REST API with the shared password only", async () => {
-  expect(printed).toContain(
+  expect(printed()).toContain(
     `JupyterHub at ${url}: the test users alice, bob, with the password given, may log in`,
   );
   const wrong = await api("users/alice/tokens", {
@@ -186,7 +172,7 @@ test("stopping the hub stops its proxy and every user's server: nothing remains"
   expect((await hubProcesses(state)).length).toBeGreaterThanOrEqual(4); // hub, proxy, 2 servers
   hub.kill("SIGINT");
   expect((await hub.status).code).toBe(0);
-  expect(printed).toContain("stopped");
+  expect(printed()).toContain("stopped");
   expect(await hubProcesses(state)).toEqual([]);
   const gone = await fetch(url).then((r) => r.body?.cancel().then(() => "answers"), () => "gone");
   expect(gone).toBe("gone");

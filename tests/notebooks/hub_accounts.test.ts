@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { PROJECT_ROOT } from "../../contract/files.ts";
 import { freePort } from "../../kernel/jupyter/server.ts";
 import { type Notebook, readNotebook, writeNotebook } from "../../kernel/jupyter/notebook.ts";
-import { DENO, run, task } from "../helpers.ts";
+import { run, startHubProcess, task } from "../helpers.ts";
 
 /**
  * The hub with system accounts, as a class runs it: each attendee's server runs as that attendee,
@@ -15,7 +15,7 @@ const PASSWORD = "Try-the-course-1";
 const [ADA, BOB, CYD] = ["dlc-test-ada", "dlc-test-bob", "dlc-test-cyd"];
 
 let base: string, state: string, url: string, hub: Deno.ChildProcess;
-let printed = "";
+let printed: () => string;
 const modes = new Map<string, number>();
 
 const home = (user: string) => join(base, "home", user);
@@ -51,25 +51,12 @@ beforeAll(async () => {
   await Deno.symlink(lessons(ADA), lessons(BOB));
   await Deno.symlink(join(PROJECT_ROOT, "notebooks"), lessons(CYD));
   state = join(base, "state");
-  hub = new Deno.Command(DENO, {
-    args: ["run", "-A", join(PROJECT_ROOT, "kernel", "hub.ts"), "--state", state, "--port"]
+  const started = await startHubProcess(
+    ["--state", state, "--port"]
       .concat([String(freePort()), "--lessons", SOURCE, "--users", [ADA, BOB, CYD].join(",")]),
-    cwd: PROJECT_ROOT,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = hub.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  while (!printed.includes("Ctrl-C stops")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`the hub did not start: ${printed}`);
-    printed += value;
-  }
-  (async () => {
-    for (let r = await reader.read(); !r.done; r = await reader.read()) printed += r.value;
-  })();
-  url = printed.match(/JupyterHub at (\S+):/)![1];
+  );
+  ({ child: hub, url } = started);
+  printed = started.printed;
 }, 180_000);
 
 afterAll(async () => {
@@ -85,7 +72,7 @@ afterAll(async () => {
 }, 120_000);
 
 test("the hub makes the checkout's source notebooks and history the instructor's only", async () => {
-  expect(printed).toMatch(
+  expect(printed()).toMatch(
     /^made yours only, so that attendees cannot read the solutions: .*\.git\/.*notebooks\//m,
   );
   for (const part of ["notebooks", ".git", "tests"]) {
