@@ -120,7 +120,7 @@ export type { SettingName } from "../contract/settings.ts";
 
 // scratch/: from scratch, no tfjs
 export { type Bit, McCullochPitts } from "./scratch/mcculloch_pitts.ts";
-export { allInputs, truthTable } from "./scratch/truth_table.ts";
+export { allInputs, randomInputs, truthTable } from "./scratch/truth_table.ts";
 export {
   Perceptron,
   type PerceptronEpoch,

@@ -1,10 +1,11 @@
 /**
- * Used by lessons 01 and 03.
+ * Used by lessons 01 and 03, and by lesson 01's checks.
  *
  * Truth tables of logical functions on bits.
  *
  * @module
  */
+import { type Random, shuffled } from "../data/random.ts";
 
 /**
  * Every combination of `n` bits, in counting order: `[[0, 0], [0, 1], [1, 0], [1, 1]]` for 2.
@@ -42,4 +43,20 @@ export function truthTable(
     for (const [name, f] of Object.entries(functions)) row[name] = f(...bits);
     return row;
   });
+}
+
+/**
+ * `n` bits drawn from `random`: each 0 or 1 with even odds, or, with `ones`, exactly that many 1s
+ * at places drawn at random. For checks that grade a function of any number of inputs on rows
+ * nobody has seen.
+ *
+ * @example
+ * ```ts
+ * import { randomInputs, seededRandom } from "@course/lib";
+ * randomInputs(seededRandom(1), 5, 2); // e.g. [0, 1, 0, 0, 1]
+ * ```
+ */
+export function randomInputs(random: Random, n: number, ones?: number): (0 | 1)[] {
+  if (ones === undefined) return Array.from({ length: n }, () => (random() < 0.5 ? 0 : 1));
+  return shuffled(Array.from({ length: n }, (_, i) => (i < ones ? 1 : 0)), random);
 }

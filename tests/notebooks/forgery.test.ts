@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { ANSWERS_MIME, CHECK_MIME } from "../../contract/exercises.ts";
 import { PROJECT_ROOT } from "../../contract/files.ts";
 import { allInputs } from "../../lib/scratch/truth_table.ts";
+import type { Bit } from "../../lib/scratch/mcculloch_pitts.ts";
 import { exerciseOf } from "../../kernel/exercises/format.ts";
 import { answersIn } from "../../kernel/exercises/scoring.ts";
 import { releaseNotebook } from "../../kernel/exercises/student.ts";
@@ -38,6 +39,36 @@ function wrong(released: Notebook): Notebook {
       c.source = (c.source as string).replace("throw new NotDoneError();", "return 0;");
     }
   }
+  return nb;
+}
+
+/**
+ * Lesson 01 as released, each function answering from a table of the practice checks' expected
+ * values (what their messages reveal) and 0 elsewhere.
+ */
+function remembers(released: Notebook): Notebook {
+  const nb = structuredClone(released);
+  const table = (rows: Bit[][], f: (bits: Bit[]) => number) =>
+    JSON.stringify(Object.fromEntries(rows.map((bits) => [bits.join(""), f(bits)])));
+  const ones = (bits: Bit[]) => bits.filter((b) => b === 1).length;
+  const lookup = (name: string, rows: Bit[][], f: (bits: Bit[]) => number) =>
+    `function ${name}(bits: Bit[]): Bit {\n  return ((${table(rows, f)}) as Record<string, Bit>)` +
+    `[bits.join("")] ?? 0;\n}`;
+  const sources: Record<string, string> = {
+    "ex-majority": lookup(
+      "majority",
+      [...allInputs(3), ...allInputs(4)],
+      (b) => 2 * ones(b) > b.length ? 1 : 0,
+    ),
+    "ex-nand": lookup(
+      "nand",
+      [...allInputs(2), ...allInputs(3)],
+      (b) => ones(b) === b.length ? 0 : 1,
+    ),
+    "ex-xor": "function xorFromNand(x1: Bit, x2: Bit): Bit {\n  return x1 === x2 ? 0 : 1;\n}\n" +
+      lookup("parity", allInputs(3), (b) => ones(b) % 2),
+  };
+  for (const c of nb.cells) if (c.id && sources[c.id]) c.source = sources[c.id];
   return nb;
 }
 
@@ -156,7 +187,11 @@ beforeAll(async () => {
   await Deno.mkdir(source);
   await Deno.copyFile(LESSON, join(source, "01_mcculloch_pitts.ipynb"));
   const solutions = await readNotebook(LESSON);
-  const attendees = { honest: solutions, ...forgers(releaseNotebook(solutions)) };
+  const attendees = {
+    honest: solutions,
+    "remembers-practice": remembers(releaseNotebook(solutions)),
+    ...forgers(releaseNotebook(solutions)),
+  };
   for (const [name, nb] of Object.entries(attendees)) {
     await writeNotebook(join(root, "submissions", name, "01_mcculloch_pitts.ipynb"), nb);
   }
@@ -204,6 +239,7 @@ test("every forger gets 0 on the exercises they got wrong; the honest attendee f
     "patches-deno-jupyter": zero,
     "patches-prototypes": zero,
     "prints-from-timers": zero,
+    "remembers-practice": zero,
     "replaces-check": zero,
   });
   expect(stdout).toMatch(/inputs drawn from seed \d+ \('--seed \d+' draws them again\)/);
@@ -214,9 +250,8 @@ test("the issue's forger is told, in plain words, the first answer that differed
   const feedback = await Deno.readTextFile(
     join(root, "grades", "feedback", "patches-broadcast.md"),
   );
-  expect(feedback).toContain(
-    "### mp-majority: 0 / 1, failed: your majority neuron's output for (0, 0, 0) is 1; " +
-      "expected 0, on an input drawn for grading (the notebook's own examples passed)",
+  expect(feedback).toMatch(
+    /### mp-majority: 0 \/ 1, failed: your majority neuron's output for \(([01], ){4,10}[01]\) is 1; expected 0, on an input drawn for grading \(the notebook's own examples passed\)/,
   );
   for await (const entry of Deno.readDir(join(root, "grades", "feedback"))) {
     const text = await Deno.readTextFile(join(root, "grades", "feedback", entry.name));
@@ -230,11 +265,18 @@ test("the honest attendee's kernel recorded their answers to every graded case",
   );
   const recorded = executed.cells.flatMap(answersIn);
   expect(recorded.map((r) => [r.name, r.cases.length])).toEqual([
-    ["Exercise 1.1: majority of three", 8],
-    ["Exercise 1.2: NAND", 4],
-    ["Exercise 1.3: XOR from NAND", 4],
+    ["Exercise 1.1: majority of n", 12],
+    ["Exercise 1.2: NAND of n", 9],
+    ["Exercise 1.3: XOR and parity from NAND", 9],
   ]);
+  // Graded on 5 to 11 inputs, never the practice's 3 and 4: the answers are the definitions'.
+  const bitsOf = (what: string) => what.match(/\(([01, ]+)\)$/)![1].split(", ").map(Number);
+  const majority = recorded[0].cases.map((c) => bitsOf(c.what));
+  expect(majority.every((bits) => bits.length >= 5 && bits.length <= 11)).toBe(true);
   expect(recorded[0].cases.map((c) => c.answer)).toEqual(
-    allInputs(3).map(([a, b, c]) => (a + b + c >= 2 ? 1 : 0)),
+    majority.map((bits) => 2 * bits.filter((b) => b === 1).length > bits.length ? 1 : 0),
+  );
+  expect(recorded[2].cases.map((c) => c.answer)).toEqual(
+    recorded[2].cases.map((c) => bitsOf(c.what).filter((b) => b === 1).length % 2),
   );
 });
