@@ -11,6 +11,8 @@
  *   from the library; it stays in the student version.
  * - A **hidden check cell** has `type: "hidden"`: it is removed from the student version and run
  *   only when grading.
+ * - A solution cell's `replacedBy` lists the library's names that compute what the exercise asks
+ *   (`["leakyRelu"]`, `["sigmoid.df"]`): the grader tells an attendee whose solution calls one.
  *
  * @module
  */
@@ -22,6 +24,8 @@ export interface ExerciseMeta {
   id: string;
   type: "solution" | "check" | "hidden";
   points?: number;
+  /** For a solution: the library's names that would answer the exercise in one call. */
+  replacedBy?: string[];
 }
 
 /**
@@ -43,7 +47,45 @@ export function exerciseOf(cell: Cell): ExerciseMeta | undefined {
         `and a 'type' of solution, check or hidden: current value is ${JSON.stringify(meta)}`,
     );
   }
+  const names = meta.replacedBy;
+  if (names !== undefined && !(Array.isArray(names) && names.every(isLibraryName))) {
+    throw new Error(
+      `Cannot read the exercise of cell '${cell.id ?? "?"}' as metadata.course.replacedBy must ` +
+        `list names such as "leakyRelu" or "sigmoid.df": current value is ${JSON.stringify(names)}`,
+    );
+  }
   return meta as ExerciseMeta;
+}
+
+/** A name in the library, plain or dotted: `leakyRelu`, `sigmoid.df`, `metrics.iou`. */
+const isLibraryName = (name: unknown) =>
+  typeof name === "string" && /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(name);
+
+/** Code with its comments and string literals blanked out: what a text scan may take for code. */
+function codeOnly(source: string): string {
+  return source.replace(
+    /\/\/[^\n]*|\/\*[\s\S]*?\*\/|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|`(?:\\.|[^`\\])*`/g,
+    (text) => text.replace(/[^\n]/g, " "),
+  );
+}
+
+/**
+ * Which of the library's `names` a cell's code uses (comments and strings aside): an attendee's
+ * solution that calls the function its exercise asks them to write.
+ *
+ * @example
+ * ```ts
+ * import { libraryCalls } from "./format.ts";
+ * libraryCalls("const d = sigmoid.df(x); // not leakyRelu", ["sigmoid.df", "leakyRelu"]);
+ * // ["sigmoid.df"]
+ * ```
+ */
+export function libraryCalls(source: string, names: string[]): string[] {
+  const code = codeOnly(source);
+  return names.filter((name) => {
+    const dotted = name.split(".").map((part) => part.replace(/\$/g, "\\$")).join("\\s*\\.\\s*");
+    return new RegExp(`(^|[^\\w$.])${dotted}(?![\\w$])`).test(code);
+  });
 }
 
 /**

@@ -16,7 +16,7 @@ import {
   NOT_DONE_ERROR,
   type RecordedAnswers,
 } from "../../contract/exercises.ts";
-import { type ExerciseMeta, exerciseOf } from "./format.ts";
+import { type ExerciseMeta, exerciseOf, libraryCalls, studentSource } from "./format.ts";
 import { type Cell, type Notebook, sourceOf } from "../jupyter/notebook.ts";
 import type { CellReport } from "../jupyter/runner.ts";
 
@@ -27,7 +27,7 @@ export interface PlacedCheck {
   meta: ExerciseMeta;
 }
 
-/** Something the grader changed in a submission, said to the attendee. */
+/** Something the grader changed in a submission, or noticed there, said to the attendee. */
 export interface Note {
   exercise: string;
   text: string;
@@ -65,7 +65,8 @@ export const isCheck = (meta?: ExerciseMeta): boolean =>
  * The notebook to grade: the attendee's cells as they left them, but every check and hidden check
  * cell taken from the source, at its place after the source cell before it. A check cell the
  * attendee edited or deleted is restored and noted; cells claiming to be checks that the source
- * does not have are dropped.
+ * does not have are dropped. A solution that calls the library's answer to its exercise (the
+ * source's `replacedBy`) is noted too.
  *
  * @example
  * ```ts
@@ -87,6 +88,14 @@ export function rebuild(source: Notebook, submission: Notebook): Rebuilt {
     if (!isCheck(meta)) {
       const at = cells.findIndex((c) => c.id !== undefined && c.id === cell.id);
       if (at >= 0) anchor = at;
+      const calls = at >= 0 && meta?.replacedBy ? ownLibraryCalls(cell, cells[at]) : [];
+      if (calls.length) {
+        notes.push({
+          exercise: meta!.id,
+          text: `your solution calls the library's ${calls.map((c) => `\`${c}\``).join(", ")}, ` +
+            "which computes what this exercise asks you to write: write it yourself",
+        });
+      }
       continue;
     }
     const theirs = submitted.get(cell.id ?? "");
@@ -105,6 +114,13 @@ export function rebuild(source: Notebook, submission: Notebook): Rebuilt {
     checks: placed.map(({ cell, meta }) => ({ index: cells.indexOf(cell), meta })),
     notes,
   };
+}
+
+/** The library answers an attendee's solution cell calls that the course's own code there does not. */
+function ownLibraryCalls(source: Cell, theirs: Cell): string[] {
+  const names = exerciseOf(source)!.replacedBy!;
+  const course = libraryCalls(studentSource(source), names);
+  return libraryCalls(sourceOf(theirs), names).filter((name) => !course.includes(name));
 }
 
 /** One check's verdict, as the feedback shows it. */

@@ -127,6 +127,38 @@ const verdict = (name: string, outcome: CheckOutcome, message = "correct") => ({
   metadata: {},
 });
 
+test("a solution that calls the library's answer to its exercise is noted; comments, strings and the course's own calls are not", () => {
+  const meta = { id: "d", type: "solution", replacedBy: ["sigmoid.df", "leakyRelu"] };
+  const source = notebook([
+    code(
+      "d-solution",
+      "function d(x: number) {\n  // BEGIN SOLUTION\n  return 1;\n  // END SOLUTION\n}\nconsole.log(leakyRelu);",
+      meta,
+    ),
+    code("d-check", "await check('d', () => {});", { id: "d", type: "check" }),
+  ]);
+  const note = (solution: string) =>
+    rebuild(source, notebook([{ ...source.cells[0], source: solution }, source.cells[1]])).notes
+      .map((n) => n.text);
+  expect(note("function d(x: number) {\n  return sigmoid . df(x);\n}\nconsole.log(leakyRelu);"))
+    .toEqual([
+      "your solution calls the library's `sigmoid.df`, which computes what this exercise asks " +
+      "you to write: write it yourself",
+    ]);
+  expect(
+    note(
+      'function d(x: number) {\n  // not sigmoid.df(x)\n  return "sigmoid.df".length + my.sigmoid.df + sigmoid.dfx;\n}',
+    ),
+  )
+    .toEqual([]);
+  expect(() =>
+    rebuild(
+      notebook([code("x", "", { id: "x", type: "solution", replacedBy: ["a b"] })]),
+      notebook([]),
+    )
+  ).toThrow("metadata.course.replacedBy must list names such as");
+});
+
 describe("scoreExercises without graded cases (the verdict of the attendee's kernel)", () => {
   const rebuilt = rebuild(SOURCE, SUBMISSION);
 
