@@ -108,3 +108,20 @@ export async function startHubProcess(args: string[]): Promise<HubProcess> {
   })();
   return { child, url: printed.match(/JupyterHub at (\S+):/)![1], printed: () => printed };
 }
+
+/** Every path under `dir` whose mode is not the instructor's only (0700 folders, 0600 files). */
+export async function notPrivate(dir: string): Promise<string[]> {
+  const wrong: string[] = [];
+  const walk = async (path: string) => {
+    const info = await Deno.lstat(path);
+    const want = info.isDirectory ? 0o700 : 0o600;
+    if ((info.mode! & 0o777) !== want) wrong.push(`${path} ${(info.mode! & 0o777).toString(8)}`);
+    if (info.isDirectory) {
+      for await (const e of Deno.readDir(path)) {
+        await walk(join(path, e.name));
+      }
+    }
+  };
+  await walk(dir);
+  return wrong;
+}

@@ -8,7 +8,7 @@ import {
   writeNotebook,
 } from "../../kernel/jupyter/notebook.ts";
 import { releaseNotebook } from "../../kernel/exercises/student.ts";
-import { controls, DENO, task } from "../helpers.ts";
+import { controls, DENO, notPrivate, task } from "../helpers.ts";
 
 const FIXTURE = join(PROJECT_ROOT, "tests", "fixtures", "exercise.ipynb");
 const SECRET = "TOP-SECRET-the-instructor-only";
@@ -101,23 +101,6 @@ function graderMemoryKiB(): number {
     } catch { /* exited meanwhile */ }
   }
   return total;
-}
-
-/** Every path under `dir` whose mode is not the instructor's only (0700 folders, 0600 files). */
-async function notPrivate(dir: string): Promise<string[]> {
-  const wrong: string[] = [];
-  const walk = async (path: string) => {
-    const info = await Deno.lstat(path);
-    const want = info.isDirectory ? 0o700 : 0o600;
-    if ((info.mode! & 0o777) !== want) wrong.push(`${path} ${(info.mode! & 0o777).toString(8)}`);
-    if (info.isDirectory) {
-      for await (const e of Deno.readDir(path)) {
-        await walk(join(path, e.name));
-      }
-    }
-  };
-  await walk(dir);
-  return wrong;
 }
 
 const rowsOf = (csv: string) => csv.trim().split("\n").slice(1);

@@ -6,7 +6,7 @@ import { seededRandom, uniform } from "../../lib/data/random.ts";
 import { type Notebook, readNotebook, writeNotebook } from "../../kernel/jupyter/notebook.ts";
 import { releaseNotebook } from "../../kernel/exercises/student.ts";
 import { type Cluster, startCluster } from "../cluster/slurm.ts";
-import { DENO, task } from "../helpers.ts";
+import { DENO, notPrivate, task } from "../helpers.ts";
 
 const FIXTURE = join(PROJECT_ROOT, "tests", "fixtures", "exercise.ipynb");
 /** One task at a time on the test's one node: the cancelled task is still waiting. */
@@ -134,6 +134,8 @@ test(
     // The log of the task that ran and was cancelled stays for the instructor; nothing else.
     expect([...Deno.readDirSync(join(root, "cancelled", "slurm"))].map((e) => e.name))
       .toEqual(["0.log"]);
+    // Slurm wrote its log with the grader's umask: the instructor's only, as everything there.
+    expect(await notPrivate(join(root, "cancelled"))).toEqual([]);
     await grading.stderr.cancel();
   },
   300_000,
