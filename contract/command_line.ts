@@ -227,11 +227,32 @@ function oneLine(error: unknown): string {
 export function reportErrors(): void {
   const report = (event: Event, error: unknown) => {
     event.preventDefault();
+    if ([...survivable].some((claims) => claims(error))) return; // its owner handles it
     console.error(`error: ${oneLine(error)}`);
     Deno.exit(1);
   };
   globalThis.addEventListener("unhandledrejection", (e) => report(e, e.reason));
   globalThis.addEventListener("error", (e) => report(e, e.error));
+}
+
+/** Errors that a part of the program handles itself, although they reach the top. */
+const survivable = new Set<(error: unknown) => boolean>();
+
+/**
+ * Lets the uncaught errors that `claims` recognises pass {@linkcode reportErrors} instead of
+ * ending the process, while the returned function has not been called: for an error a library
+ * throws from an event handler, which its caller handles in its own listener.
+ *
+ * @example
+ * ```ts
+ * import { surviveErrors } from "./command_line.ts";
+ * const stop = surviveErrors((error) => (error as Error)?.message === "ignorable");
+ * stop();
+ * ```
+ */
+export function surviveErrors(claims: (error: unknown) => boolean): () => void {
+  survivable.add(claims);
+  return () => survivable.delete(claims);
 }
 
 /**

@@ -294,6 +294,19 @@ export class OutputArea {
   }
 
   /**
+   * Adds a line from the runner to the cell's outputs, in brackets, whatever the limits.
+   *
+   * @example
+   * ```ts
+   * import { OutputArea } from "./notebook.ts";
+   * new OutputArea(new Map()).note("2 kernel messages could not be read");
+   * ```
+   */
+  note(text: string): void {
+    this.outputs.push({ output_type: "stream", name: "stderr", text: `[${text}]\n` });
+  }
+
+  /**
    * Drops an output of `chars` characters that would pass a limit, and every output after it in
    * this cell; the first time, says so in the cell.
    */
@@ -303,11 +316,7 @@ export class OutputArea {
     const which = this.used + chars > this.budget.cell
       ? `this cell's outputs reached ${MIB(this.budget.cell)}`
       : `the notebook's outputs reached ${MIB(this.budget.notebook)}`;
-    this.outputs.push({
-      output_type: "stream",
-      name: "stderr",
-      text: `[outputs left out from here: ${which}, the most a run keeps]\n`,
-    });
+    this.note(`outputs left out from here: ${which}, the most a run keeps`);
     return true;
   }
 }

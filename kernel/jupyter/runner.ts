@@ -8,6 +8,7 @@
  */
 import { KernelManager, type KernelMessage, SessionManager } from "@jupyterlab/services";
 import { basename, relative } from "node:path";
+import { surviveErrors } from "../../contract/command_line.ts";
 import { KERNEL_NAME } from "./kernelspec.ts";
 import {
   type Cell,
@@ -72,6 +73,9 @@ export interface RunResult {
 }
 
 class Timeout extends Error {}
+
+/** How @jupyterlab/services' error about a kernel message it cannot read begins. */
+const UNREADABLE = "Kernel message validation error";
 
 /** `promise`, or a {@linkcode Timeout} saying `why` after `seconds`. */
 async function within<T>(promise: Promise<T>, seconds: number, why: string): Promise<T> {
@@ -138,6 +142,17 @@ export async function runNotebook(
     areas.get((msg.parent_header as { msg_id?: string }).msg_id ?? "")?.add(msg);
   };
   kernel.iopubMessage.connect(onIopub);
+  // @jupyterlab/services throws, from its socket's message handler, on a message it cannot read
+  // (under a flood of 24 MiB displays, a few arrive garbled): that message is lost, not the run.
+  let unreadable = 0;
+  const isUnreadable = (error: unknown) => String((error as Error)?.message).startsWith(UNREADABLE);
+  const onUnreadable = (event: ErrorEvent) => {
+    if (!isUnreadable(event.error)) return;
+    event.preventDefault();
+    unreadable++;
+  };
+  globalThis.addEventListener("error", onUnreadable);
+  const survived = surviveErrors(isUnreadable);
   const cells: CellReport[] = [];
   let failure: CellReport | undefined;
   try {
@@ -159,12 +174,16 @@ export async function runNotebook(
       const left = (options.totalTimeoutS ?? Infinity) - (performance.now() - ready) / 1000;
       const limit = Math.min(options.timeoutS ?? 600, Math.max(0, left));
       const area = new OutputArea(displays, budget);
+      const before = unreadable;
       const report = await runCell(kernel, cell, position, areas, area, {
         seconds: limit,
         why: limit < (options.timeoutS ?? 600)
           ? `the notebook's time limit of ${options.totalTimeoutS} s ran out`
           : `timed out after ${limit} s`,
       });
+      if (unreadable > before) {
+        area.note(`${unreadable - before} kernel messages could not be read`);
+      }
       cells.push(report);
       options.onCell?.(report);
       if (report.status === "ok") continue;
@@ -178,6 +197,8 @@ export async function runNotebook(
       await sleep(quietMs - (Date.now() - lastMessage));
     }
   } finally {
+    globalThis.removeEventListener("error", onUnreadable);
+    survived();
     kernel.iopubMessage.disconnect(onIopub);
     await session.shutdown().catch(() => {});
     sessions.dispose();
