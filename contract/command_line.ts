@@ -208,10 +208,26 @@ export function commandLine(spec: CommandSpec, args: string[]): CommandLine {
   };
 }
 
-/** An error's message on one line. */
+/**
+ * Attendee text (a folder's name, an error message, a check's words) made inert for a terminal, a
+ * CSV file or Markdown: every control character (escape sequences, line breaks that would forge a
+ * line of their own, C1 codes) and every bidirectional override becomes a space.
+ *
+ * @example
+ * ```ts
+ * import { inert } from "./command_line.ts";
+ * inert("ok\x1b[2K\rada: 4 / 4 points"); // "ok [2K ada: 4 / 4 points"
+ * ```
+ */
+export function inert(text: string): string {
+  // deno-lint-ignore no-control-regex -- control characters are what this removes
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, " ");
+}
+
+/** An error's message on one line, inert: it may quote an attendee's file name. */
 function oneLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split("\n").map((line) => line.trim()).filter(Boolean).join(" ");
+  return inert(message.split("\n").map((line) => line.trim()).filter(Boolean).join(" "));
 }
 
 /**

@@ -80,7 +80,8 @@ export function onPath(command: string): string | undefined {
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   await Deno.mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.${crypto.randomUUID()}.tmp`;
+  // Short, whatever the name's length: a name near the file system's limit is still written.
+  const temporary = join(dirname(path), `.${crypto.randomUUID().slice(0, 13)}.tmp`);
   try {
     if (typeof data === "string") await Deno.writeTextFile(temporary, data);
     else await Deno.writeFile(temporary, data);

@@ -9,8 +9,7 @@
  *
  * @module
  */
-import { commandLine, runCommand } from "../contract/command_line.ts";
-import { inert } from "./exercises/gradebook.ts";
+import { commandLine, inert, runCommand } from "../contract/command_line.ts";
 import { collectFromHub } from "./hub/collect.ts";
 
 async function main(args: string[]): Promise<number> {
@@ -23,6 +22,8 @@ async function main(args: string[]): Promise<number> {
   const [state, out] = ["state", "out"].map((name) =>
     cli.text(name) ?? cli.fail(`it needs '--${name}': see 'deno task collect --help'`)
   );
+  // Attendees' work, collected, is the instructor's only: classmates share the machine.
+  Deno.umask(0o077);
   const collected = await collectFromHub(cli.folder(state), cli.outputFolder(out));
   const notebooks = (n: number) => `${n} notebook${n === 1 ? "" : "s"}`;
   for (const c of collected) {

@@ -21,10 +21,10 @@
  * @module
  */
 import { join } from "node:path";
-import { commandLine, jupyterCommand } from "../contract/command_line.ts";
+import { commandLine, inert, jupyterCommand } from "../contract/command_line.ts";
 import { defaultGradeOptions } from "./exercises/autograde.ts";
 import { gradeAll } from "./exercises/grading.ts";
-import { inert, type NotebookGrade } from "./exercises/gradebook.ts";
+import type { NotebookGrade } from "./exercises/gradebook.ts";
 import { notebookFiles } from "./jupyter/notebook.ts";
 import { checkSlurm, gradeOnSlurm } from "./slurm/jobs.ts";
 

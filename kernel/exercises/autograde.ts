@@ -109,6 +109,12 @@ async function typeHints(name: string, nb: Notebook, options: GradeOptions): Pro
   }
 }
 
+/**
+ * How the status of a notebook the grader could not grade begins (its sandbox did not start, its
+ * process died): such a grade is given again by the next grading into the same folder.
+ */
+export const GRADING_FAILED = "error: grading failed";
+
 /** An attendee's notebook as the grader read it: the notebook, or why there is none. */
 export interface Submission {
   notebook?: Notebook;
@@ -129,38 +135,70 @@ export interface Submission {
  * ```
  */
 export async function readSubmission(dir: string, notebook: string): Promise<Submission> {
-  const why = async (status: string) => ({ status, digest: await sha256(status) });
-  let bytes: Uint8Array | undefined;
+  const { bytes, status, digest } = await submittedBytes(dir, notebook);
+  if (!bytes) return { status, digest };
   try {
-    bytes = readUntrusted(dirname(dir), [basename(dir), notebook], MAX_NOTEBOOK_BYTES);
+    return { notebook: parseNotebook(new TextDecoder().decode(bytes), notebook), digest };
   } catch (error) {
-    if (!(error instanceof UntrustedFileError)) throw error;
-    return await why(`error: ${error.message}`);
-  }
-  if (!bytes) return await why("not submitted");
-  try {
-    const text = new TextDecoder().decode(bytes);
-    return { notebook: parseNotebook(text, notebook), digest: await sha256(bytes) };
-  } catch (error) {
-    return { status: `error: ${(error as Error).message}`, digest: await sha256(bytes) };
+    return { status: `error: ${(error as Error).message}`, digest };
   }
 }
 
 /**
- * Runs `nb` as `name` in a sandbox, on a scratch folder that holds only that notebook and that
- * `use` may read before it is removed; the kernel's environment is the grading's, with its seed
- * and `env` on top.
+ * An attendee's notebook file as bytes, or why there is none, and the digest that tells whether
+ * it changed: what a resumed grading compares, without parsing anything.
+ *
+ * @example
+ * ```ts
+ * import { submittedBytes } from "./autograde.ts";
+ * const { digest } = await submittedBytes("submissions/ada", "01_mcculloch_pitts.ipynb");
+ * ```
+ */
+export async function submittedBytes(
+  dir: string,
+  notebook: string,
+): Promise<{ bytes?: Uint8Array; status?: string; digest: string }> {
+  const why = async (status: string) => ({ status, digest: await sha256(status) });
+  try {
+    const bytes = readUntrusted(dirname(dir), [basename(dir), notebook], MAX_NOTEBOOK_BYTES);
+    return bytes ? { bytes, digest: await sha256(bytes) } : await why("not submitted");
+  } catch (error) {
+    if (!(error instanceof UntrustedFileError)) throw error;
+    return await why(`error: ${error.message}`);
+  }
+}
+
+/**
+ * SHA-256 of what, besides the seed, decides a grade: the limits and the kernels' environment (the
+ * course's settings). A result graded under other options is graded again.
+ *
+ * @example
+ * ```ts
+ * import { defaultGradeOptions, optionsDigest } from "./autograde.ts";
+ * await optionsDigest(defaultGradeOptions()); // "5c1e…"
+ * ```
+ */
+export async function optionsDigest(options: GradeOptions): Promise<string> {
+  const { timeoutS, notebookTimeoutS, limits, env } = options;
+  return await sha256(JSON.stringify({ timeoutS, notebookTimeoutS, limits, env }));
+}
+
+/**
+ * Runs `nb` as `name` in a sandbox, on a scratch folder that holds only `file` under that name
+ * (what the kernel may read there: the attendee's own notebook, never the checks `nb` adds); `use`
+ * sees the run. The kernel's environment is the grading's, with its seed and `env` on top.
  */
 async function runInSandbox<T>(
   name: string,
-  nb: Notebook,
+  notebooks: { nb: Notebook; file: Notebook },
   options: GradeOptions,
   env: Record<string, string>,
   use: (run: RunResult) => Promise<T>,
 ): Promise<T> {
+  const { nb, file } = notebooks;
   const work = await Deno.makeTempDir({ prefix: "dl-course-grade-" });
   try {
-    await writeNotebook(join(work, name), nb);
+    await writeNotebook(join(work, name), file);
     const server = await JupyterServer.start(work, {
       env: { ...options.env, [GRADING_SEED_VARIABLE]: String(options.seed), ...env },
       sandbox: { limits: options.limits, data: dataFolders(options.env) },
@@ -199,7 +237,7 @@ export async function answerKey(sourcePath: string, options: GradeOptions): Prom
   };
   const run = await runInSandbox(
     basename(sourcePath),
-    source,
+    { nb: source, file: source },
     options,
     { COURSE_SETTING: "smoke" },
     (run) => Promise.resolve(run),
@@ -265,7 +303,8 @@ export async function gradeNotebook(
   try {
     const rebuilt = rebuild(source, theirs);
     // Their notebook alone, never the hidden checks (those travel as cell code).
-    return await runInSandbox(notebook, rebuilt.notebook, options, {}, async (run) => {
+    const notebooks = { nb: rebuilt.notebook, file: theirs };
+    return await runInSandbox(notebook, notebooks, options, {}, async (run) => {
       if (options.executed) {
         await writeNotebook(join(options.executed, attendee, notebook), run.notebook);
       }
@@ -275,7 +314,7 @@ export async function gradeNotebook(
       };
     });
   } catch (error) {
-    return grade(ungraded(source, `error: grading failed: ${(error as Error).message}`));
+    return grade(ungraded(source, `${GRADING_FAILED}: ${(error as Error).message}`));
   }
 }
 
@@ -312,6 +351,7 @@ export async function gradeTask(
   const grade = await gradeNotebook(task.source, task.dir, options, key, submission);
   const result = {
     seed: options.seed,
+    options: await optionsDigest(options),
     source: await sourceDigest(task.source),
     submission: submission.digest,
     grade,

@@ -8,6 +8,7 @@
  * @module
  */
 import { basename, join } from "node:path";
+import { inert } from "../../contract/command_line.ts";
 import { writeFileAtomic } from "../../contract/files.ts";
 import type { ExerciseGrade } from "./scoring.ts";
 
@@ -23,29 +24,13 @@ export interface NotebookGrade {
 const HEADER = ["attendee", "notebook", "exercise", "points", "max", "status"];
 
 /**
- * Attendee text (a folder's name, an error message, a check's words) made inert for a terminal, a
- * CSV file or Markdown: every control character (escape sequences, line breaks that would forge a
- * line of their own, C1 codes) and every bidirectional override becomes a space.
- *
- * @example
- * ```ts
- * import { inert } from "./gradebook.ts";
- * inert("ok\x1b[2K\rada: 4 / 4 points"); // "ok [2K ada: 4 / 4 points"
- * ```
- */
-export function inert(text: string): string {
-  // deno-lint-ignore no-control-regex -- control characters are what this removes
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, " ");
-}
-
-/**
  * A CSV field: inert, with a leading `'` where a spreadsheet would take it for a formula (`=`,
- * `+`, `-`, `@`, as OWASP's "CSV injection" advises), and quoted when it holds a comma or a quote
+ * `+`, `-`, `@`, after spaces too, as OWASP's "CSV injection" advises), and quoted when it holds a comma or a quote
  * (RFC 4180). Numbers are written as they are.
  */
 function field(value: string | number): string {
   if (typeof value === "number") return String(value);
-  const text = inert(value).replace(/^[=+\-@]/, "'$&");
+  const text = inert(value).replace(/^\s*[=+\-@]/, "'$&");
   return /[",]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
@@ -121,6 +106,27 @@ export function feedbackMarkdown(attendee: string, grades: NotebookGrade[]): str
 }
 
 /**
+ * The file name of an attendee's feedback: `<attendee>.md`, or, for a folder name too long to take
+ * the suffix (a file name has at most 255 bytes), its first 200 bytes and a number of its own.
+ *
+ * @example
+ * ```ts
+ * import { feedbackName } from "./gradebook.ts";
+ * feedbackName("ada"); // "ada.md"
+ * ```
+ */
+export function feedbackName(attendee: string): string {
+  const bytes = new TextEncoder().encode(attendee);
+  if (bytes.length <= 250) return `${attendee}.md`;
+  const hash = [...attendee].reduce(
+    (h, c) => Math.imul(h ^ c.codePointAt(0)!, 16777619),
+    2166136261,
+  );
+  const start = new TextDecoder().decode(bytes.slice(0, 200)).replace(/\uFFFD$/, "");
+  return `${start}-${(hash >>> 0).toString(16)}.md`;
+}
+
+/**
  * The gradebook and feedback of a grading run, written anew (atomically, one write at a time) as
  * each grade is recorded: a run stopped half way leaves them holding every grade it had.
  *
@@ -164,7 +170,7 @@ export class Gradebook {
       await writeFileAtomic(join(this.out, "gradebook.csv"), gradebookCsv(grades));
       for (const attendee of attendees) {
         await writeFileAtomic(
-          join(this.out, "feedback", `${attendee}.md`),
+          join(this.out, "feedback", feedbackName(attendee)),
           feedbackMarkdown(attendee, grades.filter((g) => g.attendee === attendee)),
         );
       }

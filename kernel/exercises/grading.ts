@@ -14,8 +14,10 @@ import { checkCellIds } from "./format.ts";
 import {
   answerKey,
   type GradeOptions,
-  readSubmission,
+  GRADING_FAILED,
+  optionsDigest,
   sourceDigest,
+  submittedBytes,
   unprotectedChecks,
 } from "./autograde.ts";
 import { Gradebook, type NotebookGrade } from "./gradebook.ts";
@@ -80,7 +82,10 @@ async function answerKeys(
   return Object.fromEntries(keys);
 }
 
-/** Attendees' folders in name order: every folder in `submissions`, never a link. */
+/**
+ * Attendees' folders in name order: every folder in `submissions`, never a link, nor a hidden
+ * folder (`.ipynb_checkpoints`, `.git`).
+ */
 async function attendees(submissions: string): Promise<string[]> {
   const info = await Deno.stat(submissions).catch(() => undefined);
   if (!info?.isDirectory) {
@@ -91,7 +96,7 @@ async function attendees(submissions: string): Promise<string[]> {
   }
   const names: string[] = [];
   for await (const entry of Deno.readDir(submissions)) {
-    if (entry.isDirectory) names.push(entry.name);
+    if (entry.isDirectory && !entry.name.startsWith(".")) names.push(entry.name);
   }
   return names.sort();
 }
@@ -112,17 +117,28 @@ async function resumedSeed(tasks: GradeTask[]): Promise<number | undefined> {
 }
 
 /** The tasks' results already in `out` that hold for this run: same seed, source and submission. */
-async function keptResults(tasks: GradeTask[], seed: number): Promise<(GradeResult | undefined)[]> {
+async function keptResults(
+  tasks: GradeTask[],
+  options: GradeOptions,
+): Promise<(GradeResult | undefined)[]> {
   const sources = new Map<string, string>();
-  return await Promise.all(tasks.map(async (task) => {
+  const digest = await optionsDigest(options);
+  const kept: (GradeResult | undefined)[] = [];
+  // One at a time: each reads a submission of up to 64 MiB.
+  for (const task of tasks) {
     const result = await readResult(task.result);
-    if (result?.seed !== seed) return undefined;
+    const failed = result?.grade.exercises.some((e) => e.status.startsWith(GRADING_FAILED));
+    if (result?.seed !== options.seed || result.options !== digest || failed) {
+      kept.push(undefined);
+      continue;
+    }
     if (!sources.has(task.source)) sources.set(task.source, await sourceDigest(task.source));
-    const { digest } = await readSubmission(task.dir, basename(task.source));
-    return result.source === sources.get(task.source) && result.submission === digest
-      ? result
-      : undefined;
-  }));
+    const submitted = await submittedBytes(task.dir, basename(task.source));
+    const same = result.source === sources.get(task.source) &&
+      result.submission === submitted.digest;
+    kept.push(same ? result : undefined);
+  }
+  return kept;
 }
 
 /**
@@ -168,7 +184,7 @@ export async function gradeAll(run: GradeRun): Promise<NotebookGrade[]> {
   const seed = run.seed ?? resumed ?? crypto.getRandomValues(new Uint32Array(1))[0];
   run.onNote?.(`inputs drawn from seed ${seed} ('--seed ${seed}' draws them again)`);
   const options: GradeOptions = { ...run, seed, executed: join(out, "executed") };
-  const kept = await keptResults(tasks, seed);
+  const kept = await keptResults(tasks, options);
   const todo = tasks.filter((_, i) => !kept[i]);
   const sources = [...new Set(todo.map((t) => t.source))];
   // Before anything is written: a solution that fails its own cases stops grading here.

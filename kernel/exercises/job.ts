@@ -37,6 +37,8 @@ export interface JobFile {
 export interface GradeResult {
   /** The seed the graded inputs were drawn from. */
   seed: number;
+  /** SHA-256 of the limits and the kernels' environment it was graded under. */
+  options: string;
   /** SHA-256 of the source notebook and of the submission (or of why there was none). */
   source: string;
   submission: string;

@@ -13,7 +13,7 @@ import { onPath, PROJECT_ROOT } from "../../contract/files.ts";
 import { pinnedDeno } from "../jupyter/kernelspec.ts";
 import { readNotebook } from "../jupyter/notebook.ts";
 import { tail } from "../jupyter/sandbox.ts";
-import type { GradeOptions } from "./autograde.ts";
+import { type GradeOptions, GRADING_FAILED } from "./autograde.ts";
 import type { NotebookGrade } from "./gradebook.ts";
 import { type GradeTask, readResult, writeJob } from "./job.ts";
 import { type AnswerKey, ungraded } from "./scoring.ts";
@@ -71,7 +71,9 @@ async function runTask(jobFile: string, index: number, deadlineS: number) {
   let late = false;
   const timer = setTimeout(() => {
     late = true;
-    child.kill("SIGKILL");
+    try {
+      child.kill("SIGKILL");
+    } catch { /* it ended meanwhile */ }
   }, deadlineS * 1000);
   const [line, status] = await Promise.all([lastLine(child.stderr), child.status]);
   clearTimeout(timer);
@@ -121,7 +123,7 @@ export async function gradeLocally(
         notebook: basename(task.source),
         exercises: ungraded(
           await readNotebook(task.source),
-          `error: grading failed: ${failure ?? "it left no result"}`,
+          `${GRADING_FAILED}: ${failure ?? "it left no result"}`,
         ),
       };
       await onGraded(grade, (performance.now() - started) / 1000, tasks.length);

@@ -100,6 +100,8 @@ export async function collectFromHub(state: string, out: string): Promise<Collec
   }
   const lessons = [...Deno.readDirSync(layout.release)].map((e) => e.name)
     .filter((n) => n.endsWith(".ipynb")).sort();
+  await Deno.mkdir(out, { recursive: true, mode: 0o700 });
+  await Deno.chmod(out, 0o700);
   const collected: Collected[] = [];
   for (const attendee of hubUsers(layout)) {
     const home = await homeOf(layout, settings, attendee);

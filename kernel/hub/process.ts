@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { shellWord } from "../../contract/command_line.ts";
 import { LIBRARY_PARTS, onPath, PROJECT_ROOT } from "../../contract/files.ts";
 import { kernelVariables } from "../../contract/settings.ts";
@@ -121,11 +121,15 @@ async function prepare(layout: HubLayout, options: HubOptions): Promise<void> {
 /** What of the checkout attendees' servers run: the library, and the kernel's code they start. */
 const PUBLIC_PARTS = [...LIBRARY_PARTS, "kernel", "package-lock.json"];
 
-/** Whether users other than the owner (a group, the others) may read the file at `path`. */
+/**
+ * Whether users other than the owner (a group, the others) may read the file at `path`, by the
+ * path that it really is (links resolved).
+ */
 async function readableByOthers(path: string): Promise<boolean> {
-  const file = await Deno.stat(path);
+  const real = await Deno.realPath(path);
+  const file = await Deno.stat(real);
   if (((file.mode ?? 0) & 0o044) === 0) return false;
-  for (let dir = dirname(resolve(path));; dir = dirname(dir)) {
+  for (let dir = dirname(real);; dir = dirname(dir)) {
     if ((((await Deno.stat(dir)).mode ?? 0) & 0o011) === 0) return false;
     if (dir === "/") return true;
   }
@@ -136,7 +140,13 @@ async function readableByOthers(path: string): Promise<boolean> {
  * run as themselves: every part of the checkout but what their servers run is made the owner's
  * only (`chmod go-rwx`), and a lesson still readable elsewhere stops the hub. What it changed.
  */
-async function keepPrivate(lessons: string[]): Promise<string[]> {
+async function keepPrivate(lessons: string[], state: string): Promise<string[]> {
+  if (!relative(PROJECT_ROOT, resolve(state)).startsWith("..")) {
+    throw new Error(
+      `Cannot start the hub for system accounts with its state in '${state}' as that lies in the ` +
+        `checkout, which is the instructor's only: give a --state outside ${PROJECT_ROOT}`,
+    );
+  }
   const made: string[] = [];
   for await (const entry of Deno.readDir(PROJECT_ROOT)) {
     if (PUBLIC_PARTS.includes(entry.name) || entry.isSymlink) continue;
@@ -204,7 +214,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     );
   }
   const layout = hubLayout(options.state);
-  const madePrivate = options.accounts.kind === "system" ? await keepPrivate(options.lessons) : [];
+  const madePrivate = options.accounts.kind === "system"
+    ? await keepPrivate(options.lessons, options.state)
+    : [];
   await prepare(layout, options);
   const settings: HubSettings = { accounts: options.accounts.kind };
   await Deno.writeTextFile(layout.settings, JSON.stringify(settings, null, 2) + "\n");

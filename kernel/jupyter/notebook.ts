@@ -168,7 +168,7 @@ export interface IopubMessage {
 }
 
 /** Outputs shown with a display id, by id: an update replaces them wherever they are. */
-export type DisplayIndex = Map<string, { data: MimeData; metadata: Record<string, unknown> }[]>;
+export type DisplayIndex = Map<string, Output[]>;
 
 /**
  * How much of a run's outputs is kept, in characters: per cell and for the whole notebook. Every
@@ -189,17 +189,16 @@ const ERROR_CHARS = 4000;
 /** The most traceback lines kept. */
 const TRACEBACK_LINES = 100;
 
-/** Characters an output's content holds, as kept in the notebook. */
-function sizeOf(output: Output | { data: MimeData }): number {
-  if ("text" in output) return output.text.length;
-  if (!("data" in output)) return 0;
-  return Object.values(output.data).reduce<number>(
-    (sum, value) => sum + (typeof value === "string" ? value : JSON.stringify(value) ?? "").length,
-    0,
-  );
+/** What each output costs, in characters of its JSON and a fixed charge: as kept in the file. */
+const OUTPUT_CHARGE = 100;
+function sizeOf(output: Output): number {
+  return JSON.stringify(output).length + OUTPUT_CHARGE;
 }
 
 const MIB = (chars: number) => chars >= 2 ** 20 ? `${chars / 2 ** 20} MiB` : `${chars} characters`;
+
+/** Which cell's outputs an output is (a display's update may come from a later cell), and its cost. */
+const owners = new WeakMap<Output, { area: OutputArea; chars: number }>();
 
 /**
  * The outputs of one cell, built from its IOPub messages as a notebook front end would: streams
@@ -213,6 +212,7 @@ export class OutputArea {
   /** Characters this cell's outputs hold. */
   private used = 0;
   private cut = false;
+  private errors = 0;
 
   constructor(
     private readonly displays: DisplayIndex,
@@ -239,58 +239,82 @@ export class OutputArea {
       this.clear();
       this.clearOnNext = false;
     }
-    const size = sizeOf(output);
-    if (output.output_type !== "error" && (this.cut || !this.fits(size))) {
-      return this.leaveOut(size);
-    }
-    this.spend(size);
+    // A cell's first error is kept whatever the limits: it says what went wrong.
+    const kept = output.output_type === "error" && this.errors++ === 0;
     const last = this.outputs.at(-1);
-    if (
-      output.output_type === "stream" && last?.output_type === "stream" && last.name === output.name
-    ) {
+    const merges = output.output_type === "stream" && last?.output_type === "stream" &&
+      last.name === output.name;
+    const size = merges ? output.text.length : sizeOf(output);
+    if (!kept && (this.cut || !this.fits(this, size))) return this.leaveOut(this.why(this, size));
+    if (merges) {
       last.text += output.text;
+      this.spend(last, size);
       return true;
     }
     this.outputs.push(output);
+    owners.set(output, { area: this, chars: 0 });
+    this.spend(output, size);
     const id = (c.transient as { display_id?: string } | undefined)?.display_id;
     if (id && output.output_type === "display_data") {
-      this.displays.set(id, [...(this.displays.get(id) ?? []), output]);
+      const shown = this.displays.get(id) ?? [];
+      shown.push(output);
+      this.displays.set(id, shown);
     }
     return true;
   }
 
-  /** Replaces every output shown with the message's display id, if the new data fits. */
+  /**
+   * Replaces every output shown with the message's display id, if the new data fits where each
+   * is; the cell the update comes from says when it does not.
+   */
   private update(c: Record<string, unknown>): boolean {
     const id = (c.transient as { display_id?: string } | undefined)?.display_id;
     const shown = (id && this.displays.get(id)) || [];
     const data = c.data as MimeData;
-    const growth = shown.reduce((sum, out) => sum + sizeOf({ data }) - sizeOf(out), 0);
-    if (this.cut || sizeOf({ data }) > this.budget.cell || !this.fits(growth)) {
-      return this.leaveOut(growth);
-    }
-    this.spend(growth);
+    const metadata = (c.metadata as Record<string, unknown>) ?? {};
+    const growth = (out: Output) =>
+      sizeOf({ output_type: "display_data", data, metadata }) - owners.get(out)!.chars;
+    const total = shown.reduce((sum, out) => sum + growth(out), 0);
+    const full = shown.find((out) => !this.fits(owners.get(out)!.area, growth(out)));
+    if (this.budget.used + total > this.budget.notebook) return this.leaveOut("notebook");
+    if (this.cut || full) return this.leaveOut(full ? "updated cell" : "cell");
     for (const out of shown) {
-      out.data = data;
-      out.metadata = (c.metadata as Record<string, unknown>) ?? {};
+      const size = growth(out);
+      Object.assign(out, { data, metadata });
+      owners.get(out)!.area.spend(out, size);
     }
     return true;
   }
 
-  private fits(chars: number): boolean {
-    return this.used + chars <= this.budget.cell &&
+  /** Which limit `chars` more in `area` would pass. */
+  private why(area: OutputArea, chars: number): "cell" | "notebook" {
+    return area.used + chars > this.budget.cell ? "cell" : "notebook";
+  }
+
+  /** Whether `chars` more fit in `area`'s cell and in the notebook. */
+  private fits(area: OutputArea, chars: number): boolean {
+    return area.used + chars <= this.budget.cell &&
       this.budget.used + chars <= this.budget.notebook;
   }
 
-  private spend(chars: number): void {
+  private spend(output: Output, chars: number): void {
     this.used += chars;
     this.budget.used += chars;
+    owners.get(output)!.chars += chars;
   }
 
+  /** Empties the cell: its outputs' share comes back, and no update reaches them any more. */
   private clear(): void {
     this.budget.used -= this.used;
     this.used = 0;
+    for (const [id, shown] of this.displays) {
+      const others = shown.filter((out) => owners.get(out)?.area !== this);
+      if (others.length) this.displays.set(id, others);
+      else this.displays.delete(id);
+    }
     this.outputs.length = 0;
     this.cut = false;
+    this.errors = 0;
   }
 
   /**
@@ -307,15 +331,17 @@ export class OutputArea {
   }
 
   /**
-   * Drops an output of `chars` characters that would pass a limit, and every output after it in
-   * this cell; the first time, says so in the cell.
+   * Drops an output that would pass the `limit`, and every output after it in this cell; the
+   * first time, says so in the cell.
    */
-  private leaveOut(chars: number): boolean {
+  private leaveOut(limit: "cell" | "updated cell" | "notebook"): boolean {
     if (this.cut) return false;
     this.cut = true;
-    const which = this.used + chars > this.budget.cell
-      ? `this cell's outputs reached ${MIB(this.budget.cell)}`
-      : `the notebook's outputs reached ${MIB(this.budget.notebook)}`;
+    const which = limit === "notebook"
+      ? `the notebook's outputs reached ${MIB(this.budget.notebook)}`
+      : `${limit === "cell" ? "this cell's" : "the updated cell's"} outputs reached ${
+        MIB(this.budget.cell)
+      }`;
     this.note(`outputs left out from here: ${which}, the most a run keeps`);
     return true;
   }

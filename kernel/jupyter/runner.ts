@@ -126,12 +126,16 @@ export async function runNotebook(
   }
   const kernelManager = new KernelManager({ serverSettings: server.settings });
   const sessions = new SessionManager({ kernelManager, serverSettings: server.settings });
-  const session = await sessions.startNew({
-    path: serverPath,
-    name: basename(path),
-    type: "notebook",
-    kernel: { name: options.kernelName ?? KERNEL_NAME },
-  });
+  const session = await within(
+    sessions.startNew({
+      path: serverPath,
+      name: basename(path),
+      type: "notebook",
+      kernel: { name: options.kernelName ?? KERNEL_NAME },
+    }),
+    120,
+    "the kernel's session did not start within 120 s",
+  );
   const kernel = session.kernel!;
   const areas = new Map<string, OutputArea>();
   const displays: DisplayIndex = new Map();
@@ -159,7 +163,8 @@ export async function runNotebook(
     const info = await within(kernel.info, 120, "the kernel did not start within 120 s");
     notebook.metadata.kernelspec = {
       name: options.kernelName ?? KERNEL_NAME,
-      display_name: (await kernel.spec)?.display_name ?? KERNEL_NAME,
+      display_name: (await within(kernel.spec, 60, "no kernelspec within 60 s"))?.display_name ??
+        KERNEL_NAME,
       language: "typescript",
     };
     notebook.metadata.language_info = info.language_info;
@@ -200,7 +205,7 @@ export async function runNotebook(
     globalThis.removeEventListener("error", onUnreadable);
     survived();
     kernel.iopubMessage.disconnect(onIopub);
-    await session.shutdown().catch(() => {});
+    await within(session.shutdown(), 30, "the kernel did not stop").catch(() => {});
     sessions.dispose();
     kernelManager.dispose();
   }
@@ -244,7 +249,7 @@ async function runCell(
     if (error instanceof Timeout) {
       report.status = "timeout";
       report.error = `${error.message}; the kernel was restarted`;
-      await kernel.restart();
+      await within(kernel.restart(), 120, "the kernel did not restart").catch(() => {});
     } else {
       // The server cancels the request when the kernel process dies and restarts it.
       report.status = "died";

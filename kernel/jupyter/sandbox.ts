@@ -20,6 +20,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { LIBRARY_PARTS, onPath, PROJECT_ROOT } from "../../contract/files.ts";
+import { connectUntrusted } from "../machine/untrusted.ts";
 
 /** Resource limits of a sandbox. */
 export interface SandboxLimits {
@@ -131,18 +132,28 @@ function checkLimits(limits: SandboxLimits): void {
   }
 }
 
+/** How to start a sandbox: its command line, and what to write to its stdin. */
+export interface SandboxLaunch {
+  argv: string[];
+  /**
+   * bubblewrap's own arguments (`--args 0`), NUL-separated: the environment inside (the grading's
+   * seed) and the command never appear in a command line that `ps` shows every user.
+   */
+  stdin: Uint8Array;
+}
+
 /**
- * The command line that runs `command` inside a sandbox.
+ * How to run `command` inside a sandbox.
  *
  * @example
  * ```ts
  * import { defaultLimits, sandboxCommand } from "./sandbox.ts";
- * const argv = sandboxCommand(["/usr/bin/python3", "-c", "print(1)"], {
+ * const { argv, stdin } = sandboxCommand(["/usr/bin/python3", "-c", "print(1)"], {
  *   work: "/tmp/alice", home: "/tmp/server", limits: defaultLimits(), env: { PATH: "/usr/bin" },
  * });
  * ```
  */
-export function sandboxCommand(command: string[], sandbox: Sandbox): string[] {
+export function sandboxCommand(command: string[], sandbox: Sandbox): SandboxLaunch {
   checkLimits(sandbox.limits);
   const { memoryMb, processes, cpuSeconds, fileMb } = sandbox.limits;
   const mb = 2 ** 20;
@@ -151,9 +162,7 @@ export function sandboxCommand(command: string[], sandbox: Sandbox): string[] {
     : [];
   const project = LIBRARY_PARTS.map((part) => join(PROJECT_ROOT, part)).filter(existsSync)
     .flatMap((path) => ["--ro-bind", path, path]);
-  return [
-    ...user,
-    bubblewrap(),
+  const options = [
     "--unshare-all",
     "--unshare-user",
     "--disable-userns",
@@ -206,6 +215,35 @@ export function sandboxCommand(command: string[], sandbox: Sandbox): string[] {
     "--",
     ...command,
   ];
+  const stdin = new TextEncoder().encode(options.map((o) => `${o}\0`).join(""));
+  return { argv: [...user, bubblewrap(), "--args", "0"], stdin };
+}
+
+/**
+ * Starts a sandbox's process: its arguments go to bubblewrap on stdin, which the process inside
+ * then sees at its end.
+ *
+ * @example
+ * ```ts
+ * import { defaultLimits, sandboxCommand, spawnSandbox } from "./sandbox.ts";
+ * const launch = sandboxCommand(["true"], {
+ *   work: "/tmp/alice", home: "/tmp/server", limits: defaultLimits(), env: {},
+ * });
+ * await spawnSandbox(launch, { stdout: "null", stderr: "null" }).status;
+ * ```
+ */
+export function spawnSandbox(
+  launch: SandboxLaunch,
+  options: Omit<Deno.CommandOptions, "args" | "stdin">,
+): Deno.ChildProcess {
+  const child = new Deno.Command(launch.argv[0], {
+    ...options,
+    args: launch.argv.slice(1),
+    stdin: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  writer.write(launch.stdin).then(() => writer.close()).catch(() => {});
+  return child;
 }
 
 /**
@@ -268,18 +306,15 @@ export async function runSandboxed(
   try {
     await handOver(home);
     const env = { ...sandboxEnv(home), ...sandbox.env };
-    const argv = sandboxCommand(command, { ...sandbox, home, env });
-    const child = new Deno.Command(argv[0], {
-      args: argv.slice(1),
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    const launch = sandboxCommand(command, { ...sandbox, home, env });
+    const child = spawnSandbox(launch, { stdout: "piped", stderr: "piped" });
     let late = false;
     if (sandbox.timeoutS !== undefined) {
       timer = setTimeout(() => {
         late = true;
-        child.kill("SIGKILL"); // bubblewrap's --die-with-parent ends what runs inside
+        try {
+          child.kill("SIGKILL"); // bubblewrap's --die-with-parent ends what runs inside
+        } catch { /* it ended meanwhile */ }
       }, sandbox.timeoutS * 1000);
     }
     const [stdout, stderr, { code }] = await Promise.all([
@@ -303,10 +338,10 @@ export interface Relay {
   close(): void;
 }
 
-async function forward(conn: Deno.Conn, socket: string): Promise<void> {
+async function forward(conn: Deno.Conn, dir: string, name: string): Promise<void> {
   let upstream: Deno.UnixConn | undefined;
   try {
-    upstream = await Deno.connect({ transport: "unix", path: socket });
+    upstream = await connectUntrusted(dir, name, sandboxUser());
     await Promise.all([
       conn.readable.pipeTo(upstream.writable),
       upstream.readable.pipeTo(conn.writable),
@@ -323,22 +358,24 @@ async function forward(conn: Deno.Conn, socket: string): Promise<void> {
 }
 
 /**
- * Forwards a local TCP port to a Unix socket: how the grader reaches a Jupyter server in a
- * sandbox that has no network shared with the host. The sandbox cannot reach the port.
+ * Forwards a local TCP port to the Unix socket `name` in the sandbox's folder `dir`: how the
+ * grader reaches a Jupyter server in a sandbox that has no network shared with the host. The
+ * sandbox cannot reach the port, and each connection goes to the sandbox user's own socket, never
+ * through a link the sandboxed code put in its place.
  *
  * @example
  * ```ts
  * import { relayToSocket } from "./sandbox.ts";
- * const relay = relayToSocket("/tmp/server/jupyter.sock");
+ * const relay = relayToSocket("/tmp/server", "jupyter.sock");
  * // fetch(`http://127.0.0.1:${relay.port}/api/status`) ...
  * relay.close();
  * ```
  */
-export function relayToSocket(socket: string): Relay {
+export function relayToSocket(dir: string, name: string): Relay {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   (async () => {
     try {
-      for await (const conn of listener) forward(conn, socket);
+      for await (const conn of listener) forward(conn, dir, name);
     } catch { /* closed */ }
   })();
   return { port: (listener.addr as Deno.NetAddr).port, close: () => listener.close() };

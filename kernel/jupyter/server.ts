@@ -18,6 +18,7 @@ import {
   sandboxCommand,
   sandboxEnv,
   type SandboxLimits,
+  spawnSandbox,
 } from "./sandbox.ts";
 
 /** How to reach a running server. */
@@ -28,8 +29,8 @@ export interface ServerAddress {
 
 /** The Jupyter applications this module starts: the bare server, or the classic Notebook UI. */
 const APPS = {
-  server: { config: "ServerApp", root: "root_dir" },
-  notebook: { config: "NotebookApp", root: "notebook_dir" },
+  server: { config: "ServerApp", root: "root_dir", file: "jupyter_server_config.json" },
+  notebook: { config: "NotebookApp", root: "notebook_dir", file: "jupyter_notebook_config.json" },
 };
 
 function appCommand(app: keyof typeof APPS): string[] {
@@ -62,9 +63,33 @@ export function freePort(): number {
   return port;
 }
 
+/** The most of a server's output its log keeps: a kernel that prints for ever fills no disk. */
+const LOG_BYTES = 16 * 2 ** 20;
+
+/** Appends a started process's stdout and stderr to the file `log`, up to {@linkcode LOG_BYTES}. */
+async function logOutput(child: Deno.ChildProcess, log: string): Promise<void> {
+  const file = await Deno.open(log, { write: true, create: true, append: true });
+  const writer = file.writable.getWriter();
+  let written = 0;
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) {
+      if (written > LOG_BYTES) continue; // read on, so the process never blocks on a full pipe
+      written += chunk.length;
+      await writer.write(
+        written > LOG_BYTES
+          ? new TextEncoder().encode("\n[the rest of the log left out]\n")
+          : chunk,
+      );
+    }
+  };
+  Promise.all([drain(child.stdout), drain(child.stderr)]).finally(() => writer.close()).catch(
+    () => {},
+  );
+}
+
 /**
  * Starts a server process whose output, stdout and stderr together, goes to the file `log`
- * (appended), to be read when it fails.
+ * (appended, at most 16 MiB), to be read when it fails.
  *
  * @example
  * ```ts
@@ -78,20 +103,13 @@ export async function spawnLogged(
   options: Omit<Deno.CommandOptions, "stdin" | "stdout" | "stderr">,
   log: string,
 ): Promise<Deno.ChildProcess> {
-  const file = await Deno.open(log, { write: true, create: true, append: true });
   const child = new Deno.Command(command, {
     ...options,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const writer = file.writable.getWriter();
-  const drain = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) await writer.write(chunk);
-  };
-  Promise.all([drain(child.stdout), drain(child.stderr)]).finally(() => writer.close()).catch(
-    () => {},
-  );
+  await logOutput(child, log);
   return child;
 }
 
@@ -129,6 +147,8 @@ interface Launch {
   argv: string[];
   port: number;
   relay?: Relay;
+  /** A sandbox's arguments, for its stdin. */
+  stdin?: Uint8Array;
 }
 
 /** A server on a free port of 127.0.0.1, as the user who runs this. */
@@ -149,7 +169,7 @@ async function inSandbox(
   sandbox: { limits: SandboxLimits; data?: string[]; env: Record<string, string> },
 ): Promise<Launch> {
   const socket = join(home, "jupyter.sock");
-  const command = sandboxCommand([...argv, `--sock=${socket}`], {
+  const { argv: command, stdin } = sandboxCommand([...argv, `--sock=${socket}`], {
     ...sandbox,
     work,
     home,
@@ -157,8 +177,8 @@ async function inSandbox(
   });
   await handOver(home);
   await handOver(work);
-  const relay = relayToSocket(socket);
-  return { argv: command, port: relay.port, relay };
+  const relay = relayToSocket(home, "jupyter.sock");
+  return { argv: command, port: relay.port, relay, stdin };
 }
 
 /** A Jupyter server: one this process started (and will stop), or one it was given. */
@@ -223,21 +243,25 @@ export class JupyterServer {
       JUPYTER_CONFIG_DIR: join(home, "config"),
       ...options.env,
     };
+    // In a file of the server's own (0600, its folder 0700), not on its command line, which `ps`
+    // shows every user of the machine: whoever has the token may read and run what the server can.
+    await Deno.mkdir(env.JUPYTER_CONFIG_DIR, { recursive: true, mode: 0o700 });
+    const config = join(env.JUPYTER_CONFIG_DIR, app.file);
+    await Deno.writeTextFile(config, JSON.stringify({ [app.config]: { token } }), { mode: 0o600 });
     const args = [
       ...command,
       "--no-browser",
-      `--${app.config}.token=${token}`,
       `--MappingKernelManager.default_kernel_name=${kernelName}`,
     ];
     const rootOption = `--${app.config}.${app.root}=`;
-    const { argv, port, relay } = sandbox
+    const { argv, port, relay, stdin } = sandbox
       ? await inSandbox([...args, rootOption + SANDBOX_NOTEBOOKS], root, home, { ...sandbox, env })
       : onLoopback([...args, rootOption + root]);
-    const child = await spawnLogged(
-      argv[0],
-      { args: argv.slice(1), env },
-      join(home, "server.log"),
-    );
+    const log = join(home, "server.log");
+    const child = stdin
+      ? spawnSandbox({ argv, stdin }, { env, stdout: "piped", stderr: "piped" })
+      : await spawnLogged(argv[0], { args: argv.slice(1), env }, log);
+    if (stdin) await logOutput(child, log);
     const server = new JupyterServer(
       { url: `http://127.0.0.1:${port}`, token },
       root,
@@ -283,6 +307,7 @@ export class JupyterServer {
     return fetch(`${this.address.url}${path}`, {
       method,
       headers: { Authorization: `token ${this.address.token}` },
+      signal: AbortSignal.timeout(10_000), // a sandboxed server may never answer
     });
   }
 

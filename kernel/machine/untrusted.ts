@@ -21,6 +21,7 @@ const FLAGS = Deno.build.arch === "aarch64"
   ? { directory: 0o40000, noFollow: 0o100000 }
   : { directory: 0o200000, noFollow: 0o400000 };
 const O_RDONLY = 0, O_NOCTTY = 0o400, O_NONBLOCK = 0o4000, O_CLOEXEC = 0o2000000;
+const O_PATH = 0o10000000;
 const ELOOP = 40, ENOTDIR = 20, ENOENT = 2, ENXIO = 6;
 
 let libc: ReturnType<typeof openLibc> | undefined;
@@ -29,6 +30,7 @@ function openLibc() {
     openat: { parameters: ["i32", "buffer", "i32", "u32"], result: "i32" },
     read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
     close: { parameters: ["i32"], result: "i32" },
+    statx: { parameters: ["i32", "buffer", "i32", "u32", "buffer"], result: "i32" },
     __errno_location: { parameters: [], result: "pointer" },
   }).symbols;
 }
@@ -40,6 +42,37 @@ function errno(): number {
 }
 
 const AT_FDCWD = -100;
+const AT_EMPTY_PATH = 0x1000, AT_SYMLINK_NOFOLLOW = 0x100;
+const STATX_BASIC = 0x7ff;
+const S_IFMT = 0o170000;
+const TYPES: Record<number, string> = {
+  0o100000: "file",
+  0o040000: "folder",
+  0o120000: "link",
+  0o010000: "FIFO",
+  0o140000: "socket",
+  0o020000: "device",
+  0o060000: "device",
+};
+
+/**
+ * What the descriptor `fd` holds, whatever a path names by now (`statx` on the descriptor itself,
+ * whose layout is the same on every architecture).
+ */
+function described(fd: number): { type: string; uid: number; links: number } {
+  const buffer = new Uint8Array(256);
+  const flags = AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW;
+  if (libc!.statx(fd, cString(""), flags, STATX_BASIC, buffer) !== 0) {
+    throw new UntrustedFileError(`Cannot tell what a file is: statx failed with error ${errno()}`);
+  }
+  const view = new DataView(buffer.buffer);
+  const mode = view.getUint16(28, true);
+  return {
+    type: TYPES[mode & S_IFMT] ?? "unknown",
+    uid: view.getUint32(20, true),
+    links: view.getUint32(16, true),
+  };
+}
 const cString = (text: string) => new TextEncoder().encode(text + "\0");
 
 /** Opens `name` in the folder `dir` (a descriptor) without following a link; -errno on failure. */
@@ -150,13 +183,14 @@ export function readUntrusted(
     file = openIn(dir, parts.at(-1)!, O_RDONLY | O_NONBLOCK);
     if (file === -ENOENT) return undefined;
     if (file < 0) throw refusal(shown, -file);
-    // What the descriptor holds, whatever the path names by now.
-    const info = Deno.statSync(`/proc/self/fd/${file}`);
-    if (!info.isFile) {
-      const what = info.isDirectory ? "a folder" : info.isFifo ? "a FIFO" : "not a regular file";
+    const info = described(file);
+    if (info.type !== "file") {
+      const what = info.type === "folder" || info.type === "FIFO"
+        ? `a ${info.type}`
+        : "not a regular file";
       throw new UntrustedFileError(`Cannot read '${shown}' as it is ${what}`);
     }
-    if ((info.nlink ?? 1) > 1) {
+    if (info.links > 1) {
       throw new UntrustedFileError(
         `Cannot read '${shown}' as it has other names (hard links), which may be others' files`,
       );
@@ -164,5 +198,43 @@ export function readUntrusted(
     return readAll(file, maxBytes, shown);
   } finally {
     for (const fd of new Set([file, dir, root])) if (fd >= 0) libc.close(fd);
+  }
+}
+
+/**
+ * Connects to the Unix socket `name` in the folder `dir` without following a link there: where
+ * sandboxed code may replace the socket (its folder is theirs), a link to another socket (Docker's,
+ * munge's) must not become the grader's connection. The socket must be owned by `uid`.
+ *
+ * @example
+ * ```ts
+ * import { connectUntrusted } from "./untrusted.ts";
+ * const conn = await connectUntrusted("/tmp/server", "jupyter.sock", Deno.uid()!);
+ * conn.close();
+ * ```
+ */
+export async function connectUntrusted(
+  dir: string,
+  name: string,
+  uid: number,
+): Promise<Deno.UnixConn> {
+  libc ??= openLibc();
+  const folder = libc.openat(AT_FDCWD, cString(dir), O_RDONLY | FLAGS.directory | O_CLOEXEC, 0);
+  if (folder < 0) throw refusal(dir, errno());
+  const fd = openIn(folder, name, O_PATH);
+  libc.close(folder);
+  const shown = `${dir}/${name}`;
+  if (fd < 0) throw refusal(shown, -fd);
+  try {
+    // O_PATH with O_NOFOLLOW opens a link itself, not its target: the descriptor says which.
+    const info = described(fd);
+    if (info.type !== "socket" || info.uid !== uid) {
+      throw new UntrustedFileError(
+        `Cannot connect to '${shown}' as it is not the sandbox's socket`,
+      );
+    }
+    return await Deno.connect({ transport: "unix", path: `/proc/self/fd/${fd}` });
+  } finally {
+    libc.close(fd);
   }
 }

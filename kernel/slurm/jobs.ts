@@ -20,6 +20,7 @@ import { readNotebook } from "../jupyter/notebook.ts";
 import type { GradeOptions } from "../exercises/autograde.ts";
 import type { NotebookGrade } from "../exercises/gradebook.ts";
 import { type GradeTask, readResult, writeJob } from "../exercises/job.ts";
+import { GRADING_MARGIN_S } from "../exercises/local.ts";
 import { type AnswerKey, ungraded } from "../exercises/scoring.ts";
 
 /** How the job array is asked for. */
@@ -93,8 +94,8 @@ export function sbatchArgs(
     `--array=0-${count - 1}`,
     "--job-name=course-grading",
     `--output=${join(dir, "%a.log")}`,
-    // The notebook's own limit, and time for the kernel's start and the scoring.
-    `--time=${Math.ceil(notebookTimeoutS / 60) + 5}`,
+    // The notebook's own limit, and the same margin as a local grading process's.
+    `--time=${Math.ceil((notebookTimeoutS + GRADING_MARGIN_S) / 60)}`,
     `--cpus-per-task=${options.cpus}`,
     ...(options.partition ? [`--partition=${options.partition}`] : []),
     "--wrap",

@@ -9,7 +9,8 @@ import {
   type RecordedCase,
 } from "../../contract/exercises.ts";
 import { checkCellIds } from "../../kernel/exercises/format.ts";
-import { feedbackMarkdown, gradebookCsv, inert } from "../../kernel/exercises/gradebook.ts";
+import { inert } from "../../contract/command_line.ts";
+import { feedbackMarkdown, gradebookCsv } from "../../kernel/exercises/gradebook.ts";
 import { defaultGradeOptions } from "../../kernel/exercises/autograde.ts";
 import {
   type AnswerKey,
@@ -376,7 +377,7 @@ test("attendee text reaches the gradebook and feedback inert: no control codes, 
   expect(csv.trim().split("\n").slice(1).map((row) => row.split(",01.ipynb,")[0])).toEqual([
     '"\'=HYPERLINK(""http://x"",""y"")"',
     "'+1",
-    "'-1",
+    "' -1",
     "'@SUM(A1)",
     "ada",
   ]);

@@ -50,50 +50,71 @@ test("outputs are built as a front end builds them", () => {
 });
 
 test("outputs past a cell's or the notebook's limit are left out, with one line saying so", () => {
-  const budget = new OutputBudget(100, 150);
+  const budget = new OutputBudget(10_000, 30_000);
   const displays = new Map();
-  const first = new OutputArea(displays, budget);
   const show = (area: OutputArea, text: string, id?: string) =>
     area.add(msg("display_data", {
       data: { "text/plain": text },
       metadata: {},
       transient: id ? { display_id: id } : {},
     }));
-  show(first, "a".repeat(60), "p");
-  first.add(msg("stream", { name: "stdout", text: "b".repeat(30) }));
-  show(first, "c".repeat(20)); // 60 + 30 + 20 > 100: left out, and the rest of the cell
+  const update = (area: OutputArea, text: string) =>
+    area.add(msg("update_display_data", {
+      data: { "text/plain": text },
+      metadata: {},
+      transient: { display_id: "p" },
+    }));
+  const texts = (area: OutputArea) =>
+    area.outputs.map((o) =>
+      o.output_type === "stream"
+        ? o.text
+        : o.output_type === "display_data"
+        ? o.data["text/plain"]
+        : o.output_type
+    );
+  const cut = (which: string) => `[outputs left out from here: ${which}, the most a run keeps]\n`;
+  // Every output counts its JSON and 100 characters more: about 6170, then 3160.
+  const first = new OutputArea(displays, budget);
+  show(first, "a".repeat(6000), "p");
+  first.add(msg("stream", { name: "stdout", text: "b".repeat(3000) }));
+  show(first, "c".repeat(2000)); // past 10 000: left out, and everything after it in the cell
   first.add(msg("stream", { name: "stdout", text: "d" }));
-  expect(first.outputs.map((o) => o.output_type === "stream" ? o.text : "display")).toEqual([
-    "display",
-    "b".repeat(30),
-    "[outputs left out from here: this cell's outputs reached 100 characters, the most a run " +
-    "keeps]\n",
+  expect(texts(first)).toEqual([
+    "a".repeat(6000),
+    "b".repeat(3000),
+    cut("this cell's outputs reached 10000 characters"),
   ]);
-  // An error is kept whatever the limits, cut to 4000 characters.
-  first.add(msg("error", { ename: "Error", evalue: "e".repeat(5000), traceback: [] }));
-  expect(first.outputs.at(-1)).toMatchObject({ output_type: "error", evalue: "e".repeat(4000) });
-  // The notebook's limit counts every cell, and updates of a display by their growth.
+  // An update from a later cell is charged to the cell it changes.
   const second = new OutputArea(displays, budget);
-  show(second, "f".repeat(50)); // 90 + 50 ≤ 150
-  second.add(msg("update_display_data", {
-    data: { "text/plain": "g".repeat(70) },
-    metadata: {},
-    transient: { display_id: "p" },
-  })); // 140 + 10 ≤ 150: the display in the first cell grows
-  expect(first.outputs[0]).toMatchObject({ data: { "text/plain": "g".repeat(70) } });
-  second.add(msg("stream", { name: "stdout", text: "h".repeat(20) })); // 150 + 20 > 150
-  expect(second.outputs.at(-1)).toMatchObject({
-    text: expect.stringContaining("the notebook's outputs reached"),
-  });
-  // Clearing a cell gives its share back.
-  const third = new OutputArea(displays, new OutputBudget(100, 150));
-  for (let i = 0; i < 50; i++) {
-    third.add(msg("clear_output", {}));
-    show(third, "i".repeat(90));
-  }
-  expect(third.outputs).toEqual([
-    { output_type: "display_data", data: { "text/plain": "i".repeat(90) }, metadata: {} },
+  update(second, "g".repeat(6500)); // first cell: about 9830
+  expect(texts(first)[0]).toBe("g".repeat(6500));
+  update(second, "h".repeat(8000)); // first cell: past 10 000
+  expect(texts(first)[0]).toBe("g".repeat(6500));
+  expect(texts(second)).toEqual([cut("the updated cell's outputs reached 10000 characters")]);
+  // The notebook's limit counts every cell.
+  const cells = Array.from({ length: 5 }, () => new OutputArea(displays, budget));
+  for (const cell of cells) show(cell, "i".repeat(4000)); // about 4170 each
+  expect(cells.map((cell) => texts(cell)[0])).toEqual([
+    ...Array(4).fill("i".repeat(4000)),
+    cut("the notebook's outputs reached 30000 characters"),
   ]);
+  // A cell's first error is kept whatever the limits, cut to 4000 characters; no other.
+  const errors = new OutputArea(new Map(), new OutputBudget(1000, 1000));
+  errors.add(msg("error", { ename: "Error", evalue: "e".repeat(5000), traceback: [] }));
+  errors.add(msg("error", { ename: "Error", evalue: "again", traceback: [] }));
+  expect(errors.outputs[0]).toMatchObject({ output_type: "error", evalue: "e".repeat(4000) });
+  expect(texts(errors)).toEqual(["error", cut("this cell's outputs reached 1000 characters")]);
+  // Clearing a cell gives its share back, and updates no longer reach what it showed.
+  const shared = new OutputBudget(10_000, 10_000);
+  const index = new Map();
+  const cleared = new OutputArea(index, shared);
+  for (let i = 0; i < 50; i++) {
+    cleared.add(msg("clear_output", {}));
+    show(cleared, "j".repeat(9000), "q");
+  }
+  expect(texts(cleared)).toEqual(["j".repeat(9000)]);
+  expect(index.get("q").length).toBe(1);
+  expect(shared.used).toBeLessThan(10_000);
 });
 
 test("a file that is not an nbformat 4 notebook is refused, saying why", () => {
