@@ -18,6 +18,9 @@ const FORGED =
 const FORMULA = '=HYPERLINK("evil.example","click")';
 
 let root: string, source: string, submissions: string, secret: string;
+/** A Unix socket of root's elsewhere on the machine (as Docker's is), and who connected to it. */
+let rootSocket: Deno.Listener;
+const socketConnections: string[] = [];
 let solutions: Notebook, released: Notebook;
 
 const code = (id: string, text: string): Cell => ({
@@ -50,8 +53,22 @@ beforeAll(async () => {
   secret = join(root, "secret.txt");
   await Deno.writeTextFile(secret, SECRET);
   await Deno.chmod(secret, 0o600);
+  rootSocket = Deno.listen({ transport: "unix", path: join(root, "root.sock") });
+  (async () => {
+    for await (const conn of rootSocket) {
+      socketConnections.push("connected");
+      conn.close();
+    }
+  })().catch(() => {});
   const attendees: Record<string, Notebook> = {
     honest: solutions,
+    // The server's socket, in the sandbox's home, replaced by a link to root's socket.
+    "links-socket": attempt(
+      undefined,
+      `const home = Deno.env.get("HOME")!;
+Deno.removeSync(home + "/jupyter.sock");
+Deno.symlinkSync(${JSON.stringify(join(root, "root.sock"))}, home + "/jupyter.sock");`,
+    ),
     "links-secret": attempt(
       'console.log(Deno.readTextFileSync("secret.txt"));\n' +
         "function double(x: number): number {\n  return 0;\n}",
@@ -86,8 +103,12 @@ for (let i = 0; i < 60; i++) {
 }, 60_000);
 
 afterAll(async () => {
+  rootSocket?.close();
   await Deno.remove(root, { recursive: true }).catch(() => {});
 });
+
+/** Every command line seen while grading, as `ps` shows them to every user of the machine. */
+const commandLines = new Set<string>();
 
 /** Resident memory (KiB) of every process of the grading run: the grader and its processes. */
 function graderMemoryKiB(): number {
@@ -96,6 +117,7 @@ function graderMemoryKiB(): number {
     if (!/^\d+$/.test(entry.name)) continue;
     try {
       const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`);
+      commandLines.add(cmdline.replaceAll("\0", " "));
       if (!/kernel\/(grade|exercises\/task)\.ts/.test(cmdline)) continue;
       const status = Deno.readTextFileSync(`/proc/${entry.name}/status`);
       total += Number(status.match(/^VmRSS:\s+(\d+)/m)?.[1] ?? 0);
@@ -173,7 +195,13 @@ test(
       `"'=HYPERLINK(""evil.example"",""click"")",exercise.ipynb,double,0,5,not done yet`,
     );
     expect(await notPrivate(out)).toEqual([]);
-    expect(rowsOf(csv).length).toBe(7);
+    // No connection to root's socket through the link; no token or seed on a command line.
+    expect(socketConnections).toEqual([]);
+    expect(row("links-socket").length).toBe(1);
+    const leaks = [...commandLines].filter((c) => /token=|COURSE_GRADING_SEED/.test(c));
+    expect(commandLines.size).toBeGreaterThan(10);
+    expect(leaks).toEqual([]);
+    expect(rowsOf(csv).length).toBe(8);
   },
   600_000,
 );

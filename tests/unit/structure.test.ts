@@ -147,6 +147,7 @@ test("the library's public names (a change to them is deliberate)", async () => 
     "predictTiled",
     "progress",
     "progressBar",
+    "randomInputs",
     "randomTransform",
     "rasterisePolygon",
     "rayDirections",
