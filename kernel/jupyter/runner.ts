@@ -10,16 +10,8 @@ import { KernelManager, type KernelMessage, SessionManager } from "@jupyterlab/s
 import { basename, relative } from "node:path";
 import { surviveErrors } from "../../contract/command_line.ts";
 import { KERNEL_NAME } from "./kernelspec.ts";
-import {
-  type Cell,
-  type DisplayIndex,
-  type Notebook,
-  OutputArea,
-  OutputBudget,
-  readNotebook,
-  sourceOf,
-  writeNotebook,
-} from "./notebook.ts";
+import { type Cell, type Notebook, readNotebook, sourceOf, writeNotebook } from "./notebook.ts";
+import { type DisplayIndex, OutputArea, OutputBudget } from "./outputs.ts";
 import { type JupyterServer, sleep } from "./server.ts";
 
 /** What happened to one code cell. */

@@ -20,7 +20,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { LIBRARY_PARTS, onPath, PROJECT_ROOT } from "../../contract/files.ts";
-import { connectUntrusted } from "../machine/untrusted.ts";
 
 /** Resource limits of a sandbox. */
 export interface SandboxLimits {
@@ -136,8 +135,8 @@ function checkLimits(limits: SandboxLimits): void {
 export interface SandboxLaunch {
   argv: string[];
   /**
-   * bubblewrap's own arguments (`--args 0`), NUL-separated: the environment inside (the grading's
-   * seed) and the command never appear in a command line that `ps` shows every user.
+   * bubblewrap's options (`--args 0`), NUL-separated: the environment inside (the grading's seed)
+   * never appears in a command line that `ps` shows every user.
    */
   stdin: Uint8Array;
 }
@@ -204,7 +203,8 @@ export function sandboxCommand(command: string[], sandbox: Sandbox): SandboxLaun
     SANDBOX_NOTEBOOKS,
     "--clearenv",
     ...Object.entries(sandbox.env).flatMap(([name, value]) => ["--setenv", name, value]),
-    "--",
+  ];
+  const inside = [
     // Set inside the new user namespace, so that each sandbox counts its own processes.
     "prlimit",
     `--data=${memoryMb * mb}`,
@@ -215,8 +215,9 @@ export function sandboxCommand(command: string[], sandbox: Sandbox): SandboxLaun
     "--",
     ...command,
   ];
+  // bubblewrap takes options from a file descriptor, the command only from its command line.
   const stdin = new TextEncoder().encode(options.map((o) => `${o}\0`).join(""));
-  return { argv: [...user, bubblewrap(), "--args", "0"], stdin };
+  return { argv: [...user, bubblewrap(), "--args", "0", "--", ...inside], stdin };
 }
 
 /**
@@ -330,55 +331,6 @@ export async function runSandboxed(
     clearTimeout(timer);
     await Deno.remove(home, { recursive: true }).catch(() => {});
   }
-}
-
-/** A TCP port on 127.0.0.1 that forwards every connection to a Unix socket. */
-export interface Relay {
-  port: number;
-  close(): void;
-}
-
-async function forward(conn: Deno.Conn, dir: string, name: string): Promise<void> {
-  let upstream: Deno.UnixConn | undefined;
-  try {
-    upstream = await connectUntrusted(dir, name, sandboxUser());
-    await Promise.all([
-      conn.readable.pipeTo(upstream.writable),
-      upstream.readable.pipeTo(conn.writable),
-    ]);
-  } catch {
-    /* either side hung up */
-  } finally {
-    for (const c of [conn, upstream]) {
-      try {
-        c?.close();
-      } catch { /* already closed */ }
-    }
-  }
-}
-
-/**
- * Forwards a local TCP port to the Unix socket `name` in the sandbox's folder `dir`: how the
- * grader reaches a Jupyter server in a sandbox that has no network shared with the host. The
- * sandbox cannot reach the port, and each connection goes to the sandbox user's own socket, never
- * through a link the sandboxed code put in its place.
- *
- * @example
- * ```ts
- * import { relayToSocket } from "./sandbox.ts";
- * const relay = relayToSocket("/tmp/server", "jupyter.sock");
- * // fetch(`http://127.0.0.1:${relay.port}/api/status`) ...
- * relay.close();
- * ```
- */
-export function relayToSocket(dir: string, name: string): Relay {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  (async () => {
-    try {
-      for await (const conn of listener) forward(conn, dir, name);
-    } catch { /* closed */ }
-  })();
-  return { port: (listener.addr as Deno.NetAddr).port, close: () => listener.close() };
 }
 
 /**

@@ -12,14 +12,13 @@ import { KERNEL_NAME, kernelsDir, kernelSpec, writeKernelSpec } from "./kernelsp
 import { onPath } from "../../contract/files.ts";
 import {
   handOver,
-  type Relay,
-  relayToSocket,
   SANDBOX_NOTEBOOKS,
   sandboxCommand,
   sandboxEnv,
   type SandboxLimits,
   spawnSandbox,
 } from "./sandbox.ts";
+import { type Relay, relayToSocket } from "./relay.ts";
 
 /** How to reach a running server. */
 export interface ServerAddress {

@@ -341,27 +341,46 @@ export function exactPadding(info: tf.backend_util.Conv2DInfo): [number, number,
 }
 
 /**
+ * A second input channel of zeros, and a zero filter row for it: XNNPACK computes a 1×1
+ * convolution of one channel into one (an elementwise product) with a clamp that turns NaN into
+ * -Infinity; with two input channels it takes its matrix product, which keeps NaN, and the zeros
+ * add nothing.
+ */
+function widened(backend: Backend, x: Info, filter: Info): { x: Info; filter: Info } {
+  const pad = (t: Info, axis: number) =>
+    run("PadV2", backend, { x: t }, {
+      paddings: t.shape.map((_, i) => [0, i === axis ? 1 : 0]),
+      constantValue: 0,
+    });
+  return { x: pad(x, 3), filter: pad(filter, 2) };
+}
+
+/**
  * Conv2D and FusedConv2D with padding given as numbers (with a rounding mode) or per side, or
  * "same" with a stride: tfjs's wasm kernel hands XNNPACK a padding whose output is not the one tfjs
  * allocates, and XNNPACK then writes past it (the heap is corrupt from then on) or leaves values
- * unset. The input is padded or
- * cropped here to the exact frame of a valid convolution with the same strides and dilations.
+ * unset. The input is padded or cropped here to the exact frame of a valid convolution with the
+ * same strides and dilations. A 1×1 filter from one channel to one is widened (see `widened`).
  */
 const framedForward: FastPath = (args, backend, original) => {
   const { x, filter } = args.inputs;
   const attrs = args.attrs as Parameters<typeof convInfo>[2];
   const info = convInfo(x.shape, filter.shape, attrs);
   const strided = info.strideHeight > 1 || info.strideWidth > 1;
-  if (attrs.pad === "valid" || (attrs.pad === "same" && !strided)) return undefined;
-  const framed = padOrCrop(backend, x, exactPadding(info));
+  const framing = !(attrs.pad === "valid" || (attrs.pad === "same" && !strided));
+  const single = filter.shape.every((d) => d === 1);
+  if (!framing && !single) return undefined;
+  const framed = framing ? padOrCrop(backend, x, exactPadding(info)) : { info: x, made: false };
+  const wide = single ? widened(backend, framed.info, filter) : undefined;
   const out = original(
     {
-      inputs: { ...args.inputs, x: framed.info },
+      inputs: { ...args.inputs, x: wide?.x ?? framed.info, filter: wide?.filter ?? filter },
       backend,
-      attrs: { ...attrs, pad: "valid", dimRoundingMode: undefined },
+      attrs: framing ? { ...attrs, pad: "valid", dimRoundingMode: undefined } : attrs,
     } as unknown as Parameters<tf.KernelFunc>[0],
   ) as Info;
   if (framed.made) free(backend, framed.info);
+  if (wide) { for (const t of [wide.x, wide.filter]) free(backend, t); }
   return out;
 };
 

@@ -365,7 +365,7 @@ test("the gradebook is CSV with fields quoted where needed; feedback lists every
 test("attendee text reaches the gradebook and feedback inert: no control codes, no formulas", () => {
   const forged = "boom\x1b[2K\r\n[3/9] ada 01.ipynb: 4 / 4 points (passed)\u202e\x9b";
   expect(inert(forged)).toBe("boom [2K  [3/9] ada 01.ipynb: 4 / 4 points (passed)  ");
-  const grades = ['=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(A1)", "ada"].map((
+  const grades = ['=HYPERLINK("http://x","y")', "+1", "\t-1", "@SUM(A1)", "ada"].map((
     attendee,
   ) => ({
     attendee,

@@ -1,5 +1,6 @@
 import { expect, test } from "vitest";
-import { asNotebook, OutputArea, OutputBudget } from "../../kernel/jupyter/notebook.ts";
+import { asNotebook } from "../../kernel/jupyter/notebook.ts";
+import { OutputArea, OutputBudget } from "../../kernel/jupyter/outputs.ts";
 import { exerciseOf, stubSolutions, studentSource } from "../../kernel/exercises/format.ts";
 
 const msg = (msg_type: string, content: Record<string, unknown>) => ({

@@ -75,6 +75,17 @@ describe.each([
     );
   });
 
+  test("a 1×1 convolution from one channel to one keeps NaN (XNNPACK's alone gives -Infinity)", async () => {
+    await tf.setBackend("wasm");
+    const x = tf.tensor4d([1, NaN, 3, Infinity], [1, 4, 1, 1]);
+    const filter = tf.tensor4d([0.5], [1, 1, 1, 1]);
+    const out = tf.conv2d(x, filter, 1, "valid");
+    const fused = tf.fused.conv2d({ x, filter, strides: 1, pad: "same", bias: tf.scalar(1) });
+    expect(Array.from(await out.data())).toEqual([0.5, NaN, 1.5, Infinity]);
+    expect(Array.from(await fused.data())).toEqual([1.5, NaN, 2.5, Infinity]);
+    tf.dispose([x, filter, out, fused]);
+  });
+
   test(
     `convolutions and their gradients on wasm equal the cpu backend's to 1e-4 on ${cases.length} shapes`,
     async () => {
