@@ -25,7 +25,7 @@ import { loadOneDnn, type OneDnn, sgemm } from "./onednn.ts";
 import { built, computed } from "./native_cache.ts";
 import { convolution, type ConvolutionShape, type Direction } from "./onednn_convolution.ts";
 import { type Arithmetic, binary } from "./onednn_arithmetic.ts";
-import { convInfo, exactPadding } from "./wasm_convolution.ts";
+import { convInfo, exactPadding } from "./convolution_frame.ts";
 
 /** The loaded library while the native path is on; `undefined` while it is off. */
 let active: OneDnn | undefined;

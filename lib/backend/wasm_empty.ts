@@ -17,7 +17,7 @@ import {
   productSizes,
   withFastPath,
 } from "./wasm_kernel.ts";
-import { convInfo } from "./wasm_convolution.ts";
+import { convInfo } from "./convolution_frame.ts";
 
 const isEmpty = (t: Info) => tf.util.sizeFromShape(t.shape) === 0;
 
