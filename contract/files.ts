@@ -93,6 +93,21 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 }
 
 /**
+ * The SHA-256 of bytes (or of text, as UTF-8), in hex.
+ *
+ * @example
+ * ```ts
+ * import { sha256 } from "./files.ts";
+ * await sha256(new TextEncoder().encode("abc")); // "ba7816bf…15ad"
+ * ```
+ */
+export async function sha256(data: Uint8Array | string): Promise<string> {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
  * Copies `source` to `target` unless something is at `target` already: a file there is the user's
  * (an attendee's lesson, a researcher's starter notebook), and stays as it is. Whether it copied.
  *

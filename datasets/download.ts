@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { writeFileAtomic } from "../contract/files.ts";
+import { sha256, writeFileAtomic } from "../contract/files.ts";
 
 /**
  * Decompresses gzip data with the platform's DecompressionStream.
@@ -29,20 +29,6 @@ export async function gunzip(data: Uint8Array, name: string): Promise<Uint8Array
         `delete it and get it again`,
     );
   }
-}
-
-/**
- * The SHA-256 of bytes, in hex.
- *
- * @example
- * ```ts
- * import { sha256 } from "@course/datasets";
- * await sha256(new TextEncoder().encode("abc")); // "ba7816bf…15ad"
- * ```
- */
-export async function sha256(data: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /**

@@ -12,7 +12,7 @@
  *
  * @module
  */
-export { cacheDir } from "../contract/files.ts";
+export { cacheDir, sha256 } from "../contract/files.ts";
 export * from "./download.ts";
 export * from "./describe.ts";
 export * from "./shipped.ts";

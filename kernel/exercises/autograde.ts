@@ -13,12 +13,12 @@
  * @module
  */
 import { basename, dirname, join } from "node:path";
-import { cacheDir, writeFileAtomic } from "../../contract/files.ts";
+import { cacheDir, sha256, writeFileAtomic } from "../../contract/files.ts";
 import { GRADING_SEED_VARIABLE } from "../../contract/exercises.ts";
 import { kernelVariables } from "../../contract/settings.ts";
 import { exerciseOf } from "./format.ts";
 import type { NotebookGrade } from "./gradebook.ts";
-import { type GradeResult, type GradeTask, sha256 } from "./job.ts";
+import type { GradeResult, GradeTask } from "./job.ts";
 import {
   type AnswerKey,
   answersIn,

@@ -90,18 +90,3 @@ export async function writeJob(path: string, job: JobFile): Promise<void> {
   await writeFileAtomic(path, JSON.stringify(job));
   await Deno.chmod(path, 0o600);
 }
-
-/**
- * SHA-256 of bytes or text, in hex.
- *
- * @example
- * ```ts
- * import { sha256 } from "./job.ts";
- * await sha256("abc"); // "ba7816bf…"
- * ```
- */
-export async function sha256(data: Uint8Array | string): Promise<string> {
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
