@@ -36,6 +36,11 @@ export interface RunOptions {
   kernelName?: string;
   /** Seconds a cell may run before it is stopped and the kernel restarted (default 600). */
   timeoutS?: number;
+  /**
+   * Seconds the kernel may take to start and answer its first request (default 120); one that
+   * does not is restarted once.
+   */
+  startTimeoutS?: number;
   /** Seconds the notebook's cells may run in all, once the kernel is ready. */
   totalTimeoutS?: number;
   /** The notebook to run, if not the file at `path` (which then only names the session). */
@@ -65,6 +70,9 @@ export interface RunResult {
 }
 
 class Timeout extends Error {}
+
+/** How long a kernel may take to start (and answer its first request), in seconds. */
+const START_S = 120;
 
 /** How @jupyterlab/services' error about a kernel message it cannot read begins. */
 const UNREADABLE = "Kernel message validation error";
@@ -125,8 +133,8 @@ export async function runNotebook(
       type: "notebook",
       kernel: { name: options.kernelName ?? KERNEL_NAME },
     }),
-    120,
-    "the kernel's session did not start within 120 s",
+    START_S,
+    `the kernel's session did not start within ${START_S} s`,
   );
   const kernel = session.kernel!;
   const areas = new Map<string, OutputArea>();
@@ -152,7 +160,7 @@ export async function runNotebook(
   const cells: CellReport[] = [];
   let failure: CellReport | undefined;
   try {
-    const info = await within(kernel.info, 120, "the kernel did not start within 120 s");
+    const info = await kernelInfo(kernel, options.startTimeoutS ?? START_S);
     notebook.metadata.kernelspec = {
       name: options.kernelName ?? KERNEL_NAME,
       display_name: (await within(kernel.spec, 60, "no kernelspec within 60 s"))?.display_name ??
@@ -214,6 +222,23 @@ export async function runNotebook(
 
 type Kernel = NonNullable<Awaited<ReturnType<SessionManager["startNew"]>>["kernel"]>;
 
+/**
+ * The kernel's info, once it answers. On a loaded machine a kernel has been seen to start and
+ * never answer its first request: such a kernel is restarted once before the run gives up, so one
+ * stuck start does not cost an attendee their grade.
+ */
+async function kernelInfo(kernel: Kernel, seconds: number) {
+  const late = `the kernel did not start within ${seconds} s`;
+  try {
+    return await within(kernel.info, seconds, late);
+  } catch (error) {
+    if (!(error instanceof Timeout)) throw error;
+    // The server answers a restart once the new kernel has answered it.
+    const restarted = kernel.restart().then(() => kernel.info);
+    return await within(restarted, seconds, `${late}, twice (restarted once)`);
+  }
+}
+
 async function runCell(
   kernel: Kernel,
   cell: Cell,
@@ -241,7 +266,7 @@ async function runCell(
     if (error instanceof Timeout) {
       report.status = "timeout";
       report.error = `${error.message}; the kernel was restarted`;
-      await within(kernel.restart(), 120, "the kernel did not restart").catch(() => {});
+      await within(kernel.restart(), START_S, "the kernel did not restart").catch(() => {});
     } else {
       // The server cancels the request when the kernel process dies and restarts it.
       report.status = "died";

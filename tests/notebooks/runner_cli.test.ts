@@ -4,6 +4,12 @@ import { PROJECT_ROOT } from "../../contract/files.ts";
 import { readNotebook } from "../../kernel/jupyter/notebook.ts";
 import { runNotebook } from "../../kernel/jupyter/runner.ts";
 import { JupyterServer } from "../../kernel/jupyter/server.ts";
+import {
+  KERNEL_NAME,
+  kernelsDir,
+  kernelSpec,
+  writeKernelSpec,
+} from "../../kernel/jupyter/kernelspec.ts";
 import { DENO, task } from "../helpers.ts";
 
 /** Processes (pid and command line) whose environment carries `mark`: servers and kernels of one run. */
@@ -254,3 +260,57 @@ test(
   },
   60_000,
 );
+
+/**
+ * A server whose `stuck` kernel hangs, silent, on its first `starts` starts (each start takes a
+ * mark in `marks`), and then starts as the course kernel does.
+ */
+async function serverWithStuckKernel(starts: number) {
+  const share = await Deno.makeTempDir({ prefix: "dl-course-kernels-" });
+  const marks = await Deno.makeTempDir();
+  const course = kernelSpec();
+  // `exec sleep`: the restart's signal reaches the hung process itself, not a shell around it.
+  const hang = `n=$(ls "$0" | wc -l); touch "$0/$n"; [ "$n" -lt ${starts} ] && exec sleep 600; ` +
+    `exec "$@"`;
+  await writeKernelSpec(kernelsDir({ prefix: share }), KERNEL_NAME, course);
+  await writeKernelSpec(kernelsDir({ prefix: share }), "stuck", {
+    ...course,
+    argv: ["sh", "-c", hang, marks, ...course.argv],
+  });
+  const server = await JupyterServer.start(PROJECT_ROOT, {
+    env: { JUPYTER_PATH: join(share, "share", "jupyter") },
+  });
+  return { server, starts: async () => (await Array.fromAsync(Deno.readDir(marks))).length };
+}
+
+test(
+  "a kernel that hangs on its first start is restarted once, and the notebook runs",
+  async () => {
+    const { server, starts } = await serverWithStuckKernel(1);
+    try {
+      const result = await runNotebook(server, join(PROJECT_ROOT, "tests/fixtures/failing.ipynb"), {
+        kernelName: "stuck",
+        startTimeoutS: 20,
+      });
+      expect(result.cells[0]).toMatchObject({ status: "ok" });
+      expect(await starts()).toBe(2);
+    } finally {
+      await server.stop();
+    }
+  },
+  120_000,
+);
+
+test("a kernel that hangs on every start fails the run with a line that says so", async () => {
+  const { server, starts } = await serverWithStuckKernel(99);
+  try {
+    const run = runNotebook(server, join(PROJECT_ROOT, "tests/fixtures/failing.ipynb"), {
+      kernelName: "stuck",
+      startTimeoutS: 5,
+    });
+    await expect(run).rejects.toThrow(/^the kernel did not start within 5 s, twice/);
+    expect(await starts()).toBe(2);
+  } finally {
+    await server.stop();
+  }
+}, 120_000);
