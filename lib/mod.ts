@@ -243,6 +243,7 @@ export {
   type LeNetOptions,
   residualBlock,
 } from "./models/classifiers.ts";
+export { dropout, type DropoutOptions } from "./models/dropout.ts";
 export { starDistNet, type StarDistOptions } from "./models/stardist.ts";
 export { summary } from "./models/summary.ts";
 export { loadModel, saveModel } from "./models/model_io.ts";

@@ -60,7 +60,10 @@ export function rayDirections(rays: number): [number, number][] {
   });
 }
 
-/** The distance from pixel (y, x) to its object's boundary along direction (dy, dx). */
+/**
+ * The distance from pixel (y, x) to its object's boundary along direction (dy, dx), by StarDist's
+ * rule (`c_star_dist` in stardist/lib/stardist2d.cpp, `_py_star_dist` in geometry/geom2d.py).
+ */
 function rayDistance(grid: LabelGrid, y: number, x: number, dy: number, dx: number): number {
   const { values, height, width } = grid, label = values[y * width + x];
   let r = 0;
@@ -71,17 +74,19 @@ function rayDistance(grid: LabelGrid, y: number, x: number, dy: number, dx: numb
       row < 0 || row >= height || column < 0 || column >= width ||
       values[row * width + column] !== label
     ) {
-      // The first step outside overshoots the boundary, which lies half a pixel before it.
-      return r - 0.5 / Math.max(Math.abs(dy), Math.abs(dx));
+      // Step r - 1 still lay in a pixel of the object; the ray leaves that pixel's square half a
+      // pixel further along its larger component: the boundary is the edge of the last pixel in.
+      return r - 1 + 0.5 / Math.max(Math.abs(dy), Math.abs(dx));
     }
   }
 }
 
 /**
  * Each pixel's distances to the boundary of its object along `rays` rays ({@linkcode rayDirections}):
- * a [height, width, rays] tensor, 0 on the background. A ray walks one unit at a time until the
- * nearest pixel is outside the object (another object, the background or the image's edge) and
- * stops half a pixel before it, as StarDist computes it.
+ * a [height, width, rays] tensor, 0 on the background. As StarDist computes them: a ray walks one
+ * unit at a time until the nearest pixel is outside the object (another object, the background or
+ * the image's edge), and ends at the edge of the last pixel it passed inside, half a pixel past
+ * that pixel's centre along the ray's larger component.
  *
  * @example
  * ```ts

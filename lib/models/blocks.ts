@@ -9,6 +9,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { dropout } from "./dropout.ts";
 
 /**
  * Hands out seeds for the layers of one model: `next()` gives seed, seed + 1, … Pass the same
@@ -94,7 +95,7 @@ export function convBlock(x: tf.SymbolicTensor, options: ConvBlockOptions): tf.S
     ) as tf.SymbolicTensor;
   }
   if (options.dropout) {
-    x = tf.layers.dropout({ rate: options.dropout, seed: 1 }).apply(x) as tf.SymbolicTensor;
+    x = dropout({ rate: options.dropout, seed: seeds.next() }).apply(x) as tf.SymbolicTensor;
   }
   return x;
 }

@@ -9,6 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { heNormal, Seeds } from "./blocks.ts";
+import { dropout } from "./dropout.ts";
 
 /** Options of {@linkcode lenet}. */
 export interface LeNetOptions {
@@ -66,7 +67,7 @@ export function lenet(options: LeNetOptions = {}): tf.LayersModel {
   });
   layers.push(tf.layers.flatten());
   for (const units of options.dense ?? [120, 84]) {
-    if (options.dropout) layers.push(tf.layers.dropout({ rate: options.dropout, seed: 1 }));
+    if (options.dropout) layers.push(dropout({ rate: options.dropout, seed: seeds.next() }));
     layers.push(tf.layers.dense({ units, activation, kernelInitializer: heNormal(seeds) }));
   }
   layers.push(tf.layers.dense({

@@ -19,6 +19,7 @@ import {
   starPolygon,
   tf,
 } from "@course/lib";
+import { loadNuclei } from "@course/datasets";
 
 beforeAll(async () => {
   await init({ backend: "cpu", quiet: true });
@@ -57,6 +58,44 @@ const outline = (top: number, left: number, side: number): Polygon => [
 const at = async (t: tf.Tensor3D, y: number, x: number) =>
   Array.from(await t.slice([y, x, 0], [1, 1, -1]).data());
 
+/**
+ * StarDist's own distances, ported line by line from `c_star_dist` in stardist/lib/stardist2d.cpp
+ * (github.com/stardist/stardist, 0.9): float32 arithmetic (`Math.fround`), `lrint`'s rounding
+ * (half to even), `dy = cos φ` the column step and `dx = sin φ` the row step, as there.
+ */
+function stardistStarDist(src: ArrayLike<number>, rows: number, columns: number, nRays: number) {
+  const f = Math.fround;
+  const lrint = (r: number) => {
+    const floor = Math.floor(r), rest = r - floor;
+    return rest > 0.5 || (rest === 0.5 && floor % 2 !== 0) ? floor + 1 : floor;
+  };
+  const dst = new Float32Array(rows * columns * nRays);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < columns; j++) {
+      const value = src[i * columns + j];
+      if (value === 0) continue;
+      const stRays = f((2 * Math.PI) / nRays);
+      for (let k = 0; k < nRays; k++) {
+        const phi = f(k * stRays), dy = f(Math.cos(phi)), dx = f(Math.sin(phi));
+        let x = 0, y = 0;
+        for (;;) {
+          x = f(x + dx);
+          y = f(y + dy);
+          const ii = lrint(f(i + x)), jj = lrint(f(j + y));
+          if (ii < 0 || ii >= rows || jj < 0 || jj >= columns || value !== src[ii * columns + jj]) {
+            const tCorr = f(0.5 / Math.max(Math.abs(dx), Math.abs(dy)));
+            x = f(x + f(f(tCorr - 1) * dx));
+            y = f(y + f(f(tCorr - 1) * dy));
+            dst[(i * columns + j) * nRays + k] = f(Math.sqrt(f(f(x * x) + f(y * y))));
+            break;
+          }
+        }
+      }
+    }
+  }
+  return dst;
+}
+
 describe("star-convex distances", () => {
   test("rays: evenly spaced, ray 0 to the right, ray n/4 down", () => {
     const d = rayDirections(8);
@@ -67,18 +106,38 @@ describe("star-convex distances", () => {
     expect(() => rayDirections(2)).toThrow("'rays' must be an integer of at least 3");
   });
 
-  test("a 9×9 square from its centre: 4.5 along the axes; a diagonal stops at its first pixel outside", async () => {
+  test("a 9×9 square from its centre: 4.5 along the axes; a diagonal ends at the far corner of its last pixel inside", async () => {
     // Pixels 2…10 in both axes, centre (6, 6): the edges lie 4.5 pixels away.
     const d = await starDistances(square(14, 14, 2, 2, 9), 8);
     const [right, diagonal, down, , left, , up] = await at(d, 6, 6);
     expect([right, down, left, up]).toEqual([4.5, 4.5, 4.5, 4.5]);
-    // Steps of (0.707, 0.707): step 7 rounds to pixel (11, 11), outside; 7 − 0.5/0.707 steps back.
-    expect(diagonal).toBeCloseTo((7 - 0.5 / Math.SQRT1_2) * 1, 5);
+    // Steps of (0.707, 0.707): step 7 rounds to pixel (11, 11), outside; step 6 rounds to (10, 10),
+    // the corner pixel, whose far corner lies 0.5/0.707 steps further along the diagonal.
+    expect(diagonal).toBeCloseTo(6 + 0.5 / Math.SQRT1_2, 5);
     // A pixel at the square's left edge: 0.5 to the left, 8.5 to the right.
     const edge = await at(d, 6, 2);
     expect([edge[0], edge[4]]).toEqual([8.5, 0.5]);
     expect(await at(d, 0, 0)).toEqual(Array(8).fill(0)); // background
   });
+
+  test(
+    "StarDist's own rule, ported from its C source, gives every ray of the DSB labels to 1e-4",
+    async () => {
+      const { image, labels } = await loadNuclei();
+      const [rows, columns] = labels.shape;
+      const ours = await (await starDistances(labels, 32)).data();
+      const theirs = stardistStarDist(await labels.data(), rows, columns, 32);
+      let worst = 0, rays = 0;
+      for (let i = 0; i < theirs.length; i++) {
+        worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
+        if (theirs[i] > 0) rays++;
+      }
+      expect(rays).toBeGreaterThan(32 * 10_000); // the nuclei's pixels, every one of their rays
+      expect(worst).toBeLessThan(1e-4);
+      tf.dispose([image, labels]);
+    },
+    60_000,
+  );
 
   test("a disc of radius 10: 10.5 along the axes, every ray within a pixel of it", async () => {
     const d = await at(await starDistances(discs(31, 31, [[15, 15, 10]]), 32), 15, 15);
