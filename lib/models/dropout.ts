@@ -22,7 +22,7 @@ export interface DropoutOptions {
 }
 
 /** The layer behind {@linkcode dropout}; registered, so a saved model with it loads again. */
-export class Dropout extends tf.layers.Layer {
+class Dropout extends tf.layers.Layer {
   /** The name tfjs saves and loads this layer by. */
   static className = "CourseDropout";
   /** Probability of zeroing each unit during training. */
@@ -75,6 +75,6 @@ tf.serialization.registerClass(Dropout);
  * layer.apply(x); // x itself
  * ```
  */
-export function dropout(options: DropoutOptions): Dropout {
+export function dropout(options: DropoutOptions): tf.layers.Layer {
   return new Dropout(options);
 }

@@ -89,6 +89,7 @@ test("the library's public names (a change to them is deliberate)", async () => 
     "cosineDecay",
     "decisionBoundary",
     "downBlock",
+    "dropout",
     "earlyStopping",
     "elu",
     "evaluate",
@@ -225,8 +226,12 @@ test("deno doc --lint finds nothing to fix in the library's own files", async ()
     cwd: PROJECT_ROOT,
     env: { NO_COLOR: "1" },
   }).output();
-  // Its problems in TensorFlow.js's own declarations are tfjs's to fix.
-  const places = [...new TextDecoder().decode(stderr).matchAll(/--> (\S+):\d+:\d+/g)]
+  // Its problems in TensorFlow.js's own declarations are tfjs's to fix; so is a type that tfjs
+  // exports only inside a namespace (`tf.layers.Layer`), which deno doc takes for a private one:
+  // its declaration, quoted under the error, is a package's `export declare`, never ours.
+  const problems = new TextDecoder().decode(stderr).split(/\n(?=error\[)/)
+    .filter((p) => !/^error\[private-type-ref\][^]*\| export declare /.test(p));
+  const places = problems.flatMap((p) => [...p.matchAll(/--> (\S+):\d+:\d+/g)])
     .map((m) => m[1]).filter((file) => !file.includes("/node_modules/"));
   expect(places).toEqual([]);
 });
