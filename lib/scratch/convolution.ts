@@ -96,9 +96,9 @@ export interface PoolOptions {
  * @example
  * ```ts
  * import { pool2d } from "@course/lib";
- * const x = [[2, 2, 7, 3], [9, 4, 6, 1], [8, 5, 2, 4], [3, 1, 2, 6]];
- * pool2d(x); // [[9, 7], [8, 6]]
- * pool2d(x, { mode: "average" }); // [[4.25, 4.25], [4.25, 3.5]]
+ * const x = [[3, 15, 1, 13], [9, 7, 0, 10], [11, 5, 5, 3], [1, 8, 9, 6]]; // deck 004's example
+ * pool2d(x); // [[15, 13], [11, 9]]
+ * pool2d(x, { mode: "average" }); // [[8.5, 6], [6.25, 5.75]]
  * ```
  */
 export function pool2d(image: Matrix, options: PoolOptions = {}): Matrix {

@@ -29,7 +29,7 @@ export interface Param {
  * ```
  */
 export class Dense {
-  /** Weights, [inputs][outputs]. */
+  /** Weights, [outputs][inputs]: `W[j][i]` connects input i to output j. */
   readonly W: number[][];
   /** Biases, one per output. */
   readonly b: number[];
@@ -42,8 +42,8 @@ export class Dense {
   private z: number[][] = [];
 
   /**
-
-   * A layer with He- or Glorot-initialised weights (by its activation) and zero biases.
+   * A layer with Glorot-initialised weights (normal, standard deviation √(2 / (inputs + outputs)),
+   * whatever the activation) and zero biases; without `random`, all weights are 0.
    * @param inputs how many inputs
    * @param outputs how many outputs
    * @param activation applied after the affine map
@@ -62,7 +62,8 @@ export class Dense {
         );
       }
     }
-    // Glorot-style scale keeps activations from growing or shrinking from layer to layer.
+    // Glorot and Bengio's (2010) scale keeps activations and gradients from growing or shrinking
+    // from layer to layer.
     const std = Math.sqrt(2 / (inputs + outputs));
     this.W = Array.from(
       { length: outputs },

@@ -184,10 +184,15 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
     expect(r["perceptron on XOR converged"]).toBe(false);
     expect(r["one sigmoid unit on AND: accuracy"]).toBe(1);
     expect(r["one sigmoid unit on XOR: accuracy"]).toBeLessThanOrEqual(0.75);
+    // Not stuck but at the optimum: zero weights, 0.5 for every input.
+    for (const output of r["one sigmoid unit on XOR: outputs"] as number[]) {
+      expect(output).toBeCloseTo(0.5, 6);
+    }
   });
 
   test("03: the MLP reaches 100% on XOR, from scratch and in tfjs; sigmoid gradients vanish", () => {
     const r = resultsOf("03_xor_and_mlp.ipynb");
+    expect(r["two linear layers against one: largest difference"]).toBeLessThan(1e-5);
     expect(r["from-scratch MLP on XOR: accuracy"]).toBe(1);
     expect(r["tfjs MLP on XOR: accuracy"]).toBe(1);
     expect(r["tfjs MLP on the moons: training accuracy"]).toBeGreaterThan(0.95);
@@ -224,14 +229,29 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
     const r = resultsOf("06_convolutional_networks.ipynb");
     expect(r["slides' example: first value of the feature map"]).toBe(4);
     expect(r["tf.conv2d equals the hand-computed feature map"]).toBe(true);
-    expect(r["slides' example: max pooling"]).toEqual([[9, 7], [8, 6]]);
-    expect(r["slides' example: average pooling"]).toEqual([[4.25, 4.25], [4.25, 3.5]]);
+    // Deck 004's answers: maximal values 15 13 / 11 9, average values 8.5 6.0 / 6.3 5.8 (rounded).
+    expect(r["slides' example: max pooling"]).toEqual([[15, 13], [11, 9]]);
+    const averages = r["slides' example: average pooling"] as number[][];
+    expect(averages.map((row) => row.map((v) => Math.round(v * 10) / 10))).toEqual([[8.5, 6], [
+      6.3,
+      5.8,
+    ]]);
     expect(r["tf.maxPool equals the hand-computed max pooling"]).toBe(true);
+    const [probabilities, sum, rawArgMax, argMax] = r[
+      "softmax: outputs, their sum, arg max of the raw values and of the outputs"
+    ] as [number[], number, number, number];
+    // By hand: e^x / Σ e^x for [2, 1, 0.1, −1].
+    const e = [2, 1, 0.1, -1].map(Math.exp), total = e.reduce((a, b) => a + b, 0);
+    probabilities.forEach((p, i) => expect(p).toBeCloseTo(e[i] / total, 6));
+    expect(sum).toBeCloseTo(1, 6);
+    expect([rawArgMax, argMax]).toEqual([0, 0]);
+    // float32 keeps 1000.1 to 1e-4: the outputs agree to that rounding.
+    expect(r["softmax: largest change when 1000 is added to every raw value"]).toBeLessThan(1e-5);
     // Quick setting: 2000 training images, one epoch (the full setting's figure is in the README).
     expect(r["test accuracy"]).toBeGreaterThan(0.65);
   });
 
-  test("07: validation loss rises while training loss falls; early stopping restores the best epoch", () => {
+  test("07: validation loss rises while training loss falls; early stopping restores the best epoch; dropout draws new masks; which cures end lower", () => {
     const r = resultsOf("07_generalisation.ipynb");
     const best = r["overfitting: epoch of the lowest validation loss"] as number;
     const [lowest, last] =
@@ -247,6 +267,23 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
     const [restored, seen] =
       r["early stopping: validation loss of the restored model and the lowest seen"] as number[];
     expect(Math.abs(restored - seen)).toBeLessThan(1e-4);
+    // Dropout draws a new mask at every step: independent masks share p² of the zeroed units.
+    const [first, second, both] =
+      r["dropout: share zeroed at step 1, at step 2, and at both"] as number[];
+    for (const share of [first, second]) expect(Math.abs(share - 0.5)).toBeLessThan(0.03);
+    expect(Math.abs(both - 0.25)).toBeLessThan(0.03);
+    const fixed =
+      r["tfjs's seeded dropout: share zeroed at step 1, at step 2, and at both"] as number[];
+    expect(fixed[2]).toBe(fixed[0]);
+    // The lesson says which cures end below the no-cure run's final validation loss: at the quick
+    // setting, all but augmentation.
+    const { baseline, cures } = r[
+      "cures: the no-cure run's final validation loss, and each cure's kept model's"
+    ] as { baseline: number; cures: Record<string, number> };
+    const below = Object.keys(cures).filter((run) => cures[run] < baseline).map((run) =>
+      run.split(" ")[0]
+    );
+    expect(below).toEqual(["early", "L2", "dropout", "batch"]);
     const [plain, weighted] =
       r["imbalance: recall of the rare classes, plain and weighted sampling"] as number[][];
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -269,6 +306,13 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
     expect(topB).toBeGreaterThan(asItIs);
     expect(scratchB).toBeGreaterThan(0.5);
     expect(r["transfer: test accuracy after autoencoder pretraining"]).toBeGreaterThan(0.75);
+    // An undercomplete autoencoder: its code is smaller than the image it rebuilds.
+    const [code, pixels] = r["autoencoder: numbers in the code and in the input image"] as number[];
+    expect([code, pixels]).toEqual([100, 784]);
+    // The lesson says pretraining changes the accuracy by about a point or less, either way.
+    const gain = (r["transfer: test accuracy after autoencoder pretraining"] as number) -
+      (r["transfer: the same network from random weights"] as number);
+    expect(Math.abs(gain)).toBeLessThan(0.015);
   });
 });
 
@@ -282,6 +326,7 @@ describe("lessons 09–12", () => {
     expect(otsuWhole).toBeCloseTo(0.717, 2); // measured independently when the issue was written
     const [byHand, library] = r["unet: parameters by hand and from the library"] as number[];
     expect(byHand).toBe(library);
+    expect(r["log-Dice against −log(1 − Dice loss): largest difference"]).toBeLessThan(1e-5);
     // The quick setting's few steps: BCE beats Otsu already; Dice, slower to start, learns.
     const [bceIou, bceDice] = r["unet bce: test IoU and Dice"] as number[];
     expect(bceIou).toBeGreaterThan(otsuTest);
@@ -305,6 +350,9 @@ describe("lessons 09–12", () => {
     expect([noisy, median, blur].map((v) => Math.round(v * 10) / 10)).toEqual([20.2, 25.8, 27.3]);
     expect(n2v).toBeGreaterThan(noisy + 4);
     expect(care).toBeGreaterThan(noisy + 4);
+    // The lesson says that at the quick setting Noise2Void is still below the median filter (it
+    // beats the blur at the full setting: the README's figures, run by hand).
+    expect(n2v).toBeLessThan(median);
     const [independent, correlated] = r[
       "structured: PSNR gain of Noise2Void on independent and on correlated noise"
     ] as number[];
@@ -313,6 +361,11 @@ describe("lessons 09–12", () => {
       "microscopy: PSNR of recorded, best Gaussian, Noise2Void"
     ] as number[];
     expect(denoised).toBeGreaterThan(recorded + 3);
+    // CARE trained on the camera image, on the nuclei: below Noise2Void trained on the nuclei.
+    const [careElsewhere, n2vHere] = r[
+      "microscopy: PSNR of CARE trained on the camera image, and of Noise2Void trained on the nuclei"
+    ] as number[];
+    expect(careElsewhere).toBeLessThan(n2vHere);
     const [before, after] = r["real: roughness before and after Noise2Void"] as number[];
     expect(after).toBeLessThan(before);
   });

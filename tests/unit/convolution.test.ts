@@ -22,16 +22,21 @@ const slideImage = [
   [0, 1, 1, 0, 0],
 ];
 const slideKernel = [[1, 0, 1], [0, 1, 0], [1, 0, 1]];
-const poolSlide = [[2, 2, 7, 3], [9, 4, 6, 1], [8, 5, 2, 4], [3, 1, 2, 6]];
+/** Deck 004's pooling example ("Pooling layers reduce the layer size"), row by row. */
+const poolSlide = [[3, 15, 1, 13], [9, 7, 0, 10], [11, 5, 5, 3], [1, 8, 9, 6]];
 
 test("the slides' 5×5 image and 3×3 kernel give 4 at the first position (the whole map by hand)", () => {
   expect(conv2d(slideImage, slideKernel)).toEqual([[4, 3, 4], [2, 4, 3], [2, 3, 4]]);
 });
 
-test("the slides' 4×4 pooling examples: max [[9, 7], [8, 6]], average by hand", () => {
-  expect(pool2d(poolSlide)).toEqual([[9, 7], [8, 6]]);
-  expect(pool2d(poolSlide, { mode: "average" })).toEqual([[17 / 4, 17 / 4], [17 / 4, 14 / 4]]);
-  expect(pool2d(poolSlide, { size: 3, stride: 1 })).toEqual([[9, 7], [9, 6]]);
+test("the slides' 4×4 pooling example: the slide's maximal values, and its averages to one decimal", () => {
+  expect(pool2d(poolSlide)).toEqual([[15, 13], [11, 9]]);
+  const averages = pool2d(poolSlide, { mode: "average" });
+  expect(averages.map((row) => row.map((v) => v.toFixed(1)))).toEqual([["8.5", "6.0"], [
+    "6.3",
+    "5.8",
+  ]]);
+  expect(pool2d(poolSlide, { size: 3, stride: 1 })).toEqual([[15, 15], [11, 10]]);
 });
 
 test("conv2d by hand equals tf.conv2d with stride, padding and dilation", () => {
