@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from "vitest";
-import { dropout, init, lenet, loadModel, saveModel, tf, unet } from "@course/lib";
+import { dropout, init, lenet, loadModel, saveModel, starDistNet, tf, unet } from "@course/lib";
 
 beforeAll(async () => {
   await init({ backend: "cpu", quiet: true });
@@ -36,6 +36,16 @@ const models: [string, () => tf.LayersModel, number[]][] = [
     16,
     1,
   ]],
+  [
+    "starDistNet",
+    () => starDistNet({ inputShape: [16, 16, 1], depth: 2, baseFilters: 4, rays: 8, dropout: 0.5 }),
+    [
+      2,
+      16,
+      16,
+      1,
+    ],
+  ],
 ];
 
 describe.each(models)("%s with dropout", (_, build, shape) => {
