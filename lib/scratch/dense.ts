@@ -42,8 +42,9 @@ export class Dense {
   private z: number[][] = [];
 
   /**
-   * A layer with Glorot-initialised weights (normal, standard deviation √(2 / (inputs + outputs)),
-   * whatever the activation) and zero biases; without `random`, all weights are 0.
+   * A layer with Glorot-initialised weights (the normal variant of Glorot and Bengio's scheme:
+   * standard deviation √(2 / (inputs + outputs)), whatever the activation) and zero biases; without
+   * `random`, all weights are 0.
    * @param inputs how many inputs
    * @param outputs how many outputs
    * @param activation applied after the affine map
@@ -62,8 +63,8 @@ export class Dense {
         );
       }
     }
-    // Glorot and Bengio's (2010) scale keeps activations and gradients from growing or shrinking
-    // from layer to layer.
+    // Glorot and Bengio's (2010) variance, a compromise between 1/inputs (forward) and 1/outputs
+    // (backward), roughly keeps activations and gradients from growing or shrinking layer by layer.
     const std = Math.sqrt(2 / (inputs + outputs));
     this.W = Array.from(
       { length: outputs },

@@ -196,7 +196,8 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
     expect(r["from-scratch MLP on XOR: accuracy"]).toBe(1);
     expect(r["tfjs MLP on XOR: accuracy"]).toBe(1);
     expect(r["tfjs MLP on the moons: training accuracy"]).toBeGreaterThan(0.95);
-    expect(r["sigmoid: first-layer gradient / last hidden layer's"]).toBeLessThan(1e-3);
+    // "A factor of about 4 or more per layer", over the 9 steps between 10 hidden layers.
+    expect(r["sigmoid: first-layer gradient / last hidden layer's"]).toBeLessThan(0.25 ** 9);
   });
 
   test("04: hand-written gradients equal numerical ones and tfjs autograd to 1e-4; the digits are learned", () => {
@@ -223,6 +224,9 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
     expect(steps.SGD).toBeGreaterThan(0);
     expect(steps.momentum!).toBeLessThan(steps.SGD!);
     expect(steps.Adam!).toBeLessThan(steps.SGD!);
+    // "A fraction of SGD's steps"; AdaGrad stalls: it never arrives.
+    expect(steps.momentum!).toBeLessThan(steps.SGD! / 4);
+    expect(steps.AdaGrad).toBeNull();
     // Each batch size at its best η: the best η grows with the batch (a mean loss), and at equal
     // epochs the small batches end more accurate than the full batch.
     const [online, mini, full] = r[
@@ -274,6 +278,11 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
     expect(best).toBeLessThan(20);
     expect(last).toBeGreaterThan(1.2 * lowest);
     expect(trainLast).toBeLessThan(trainAtBest / 2);
+    // "270,000 weights", "training accuracy passes 0.99": 784·256 + 256 + 256·256 + 256 + 256·10 + 10.
+    const [weights, trainingAccuracy] =
+      r["overfitting: weights of the too-large network, its final training accuracy"] as number[];
+    expect(weights).toBe(269_322);
+    expect(trainingAccuracy).toBeGreaterThan(0.99);
     expect(r["early stopping: restored epoch"]).toBe(
       r["early stopping: epoch of the lowest validation loss"],
     );
@@ -310,6 +319,8 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
       "task A (new classes): test accuracy from scratch, frozen base, fine-tuned"
     ] as number[];
     for (const accuracy of [scratchA, frozenA, tunedA]) expect(accuracy).toBeGreaterThan(0.75);
+    // "Here transfer buys little or nothing": neither transferred network beats scratch by a point.
+    expect(Math.max(frozenA, tunedA)).toBeLessThan(scratchA + 0.01);
     const [scratchB, asItIs, firstLayerB, topB] = r[
       "task B (new camera): test accuracy from scratch, base as it is, first layer retrained, top fine-tuned"
     ] as number[];
@@ -317,6 +328,8 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
     expect(firstLayerB).toBeGreaterThan(scratchB + 0.1);
     expect(firstLayerB).toBeGreaterThan(asItIs + 0.03);
     expect(topB).toBeGreaterThan(asItIs);
+    // A new input: retraining the first layer beats the top-layer recipe of task A.
+    expect(firstLayerB).toBeGreaterThan(topB);
     expect(scratchB).toBeGreaterThan(0.5);
     expect(r["transfer: test accuracy after autoencoder pretraining"]).toBeGreaterThan(0.75);
     // An undercomplete autoencoder: its code is smaller than the image it rebuilds.
@@ -325,7 +338,7 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
     // The lesson says pretraining changes the accuracy by about a point or less, either way.
     const gain = (r["transfer: test accuracy after autoencoder pretraining"] as number) -
       (r["transfer: the same network from random weights"] as number);
-    expect(Math.abs(gain)).toBeLessThan(0.015);
+    expect(Math.abs(gain)).toBeLessThan(0.01);
   });
 });
 
@@ -370,6 +383,8 @@ describe("lessons 09–12", () => {
       "structured: PSNR gain of Noise2Void on independent and on correlated noise"
     ] as number[];
     expect(independent).toBeGreaterThan(correlated + 2);
+    // "Noise2Void keeps it": correlated noise gains little (measured 1.4 dB at quick, 0.3 at full).
+    expect(correlated).toBeLessThan(2);
     const [recorded, , denoised] = r[
       "microscopy: PSNR of recorded, best Gaussian, Noise2Void"
     ] as number[];
