@@ -74,8 +74,8 @@ function rayDistance(grid: LabelGrid, y: number, x: number, dy: number, dx: numb
       row < 0 || row >= height || column < 0 || column >= width ||
       values[row * width + column] !== label
     ) {
-      // Step r - 1 still lay in a pixel of the object; the ray leaves that pixel's square half a
-      // pixel further along its larger component: the boundary is the edge of the last pixel in.
+      // Step r - 1 still lay in a pixel of the object; StarDist puts the boundary half a pixel
+      // further along the ray's larger component, about where the ray leaves that last pixel.
       return r - 1 + 0.5 / Math.max(Math.abs(dy), Math.abs(dx));
     }
   }
@@ -85,8 +85,8 @@ function rayDistance(grid: LabelGrid, y: number, x: number, dy: number, dx: numb
  * Each pixel's distances to the boundary of its object along `rays` rays ({@linkcode rayDirections}):
  * a [height, width, rays] tensor, 0 on the background. As StarDist computes them: a ray walks one
  * unit at a time until the nearest pixel is outside the object (another object, the background or
- * the image's edge), and ends at the edge of the last pixel it passed inside, half a pixel past
- * that pixel's centre along the ray's larger component.
+ * the image's edge), and ends half a pixel (along the ray's larger component) past its last point
+ * inside: about where it leaves the last pixel of the object.
  *
  * @example
  * ```ts

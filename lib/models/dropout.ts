@@ -3,9 +3,9 @@
  *
  * Dropout (Srivastava et al., JMLR 2014, whose p is the probability of keeping a unit; `rate` here,
  * as in tfjs, is the probability of dropping it) that draws a new mask at every training step and
- * is still reproducible. tfjs's own `tf.layers.dropout({ seed })` draws its mask from the same seed at every
- * call, so with a seed it zeroes the same units at every step: a fixed random pruning of the
- * network, not dropout. Here each training call draws from a seed of its own, made of the layer's
+ * is still reproducible. tfjs's own `tf.layers.dropout({ seed })` draws its mask from the same
+ * seed at every call, so with a seed it zeroes the same units at every step: a fixed random pruning
+ * of the network, not dropout. Here each training call draws from a seed of its own, made of the layer's
  * seed and the number of the call.
  *
  * @module
