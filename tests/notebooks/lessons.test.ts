@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { join } from "node:path";
 import { findAdapter, isSoftwareAdapter } from "../../lib/backend/init.ts";
 import { PLOTLY_LOADER_ID } from "../../lib/display/plotly.ts";
-import { type ReportedResult, RESULT_MIME } from "../../contract/exercises.ts";
 import { PROJECT_ROOT } from "../../contract/files.ts";
 import {
   type Notebook,
@@ -18,6 +17,7 @@ import { runNotebook } from "../../kernel/jupyter/runner.ts";
 import { programOf } from "../../kernel/jupyter/typecheck.ts";
 import { JupyterServer } from "../../kernel/jupyter/server.ts";
 import { DENO, task, validateNotebook } from "../helpers.ts";
+import { reportedResults, type Results } from "./results.ts";
 
 const NOTEBOOKS = join(PROJECT_ROOT, "notebooks");
 const lessons = [...Deno.readDirSync(NOTEBOOKS)].map((e) => e.name).filter((n) =>
@@ -79,16 +79,11 @@ test("the course has its first lessons", () => {
 /** The executed notebooks of this run, by name, so that content tests reuse the runs above. */
 const executed = new Map<string, Notebook>();
 
-/** The results a notebook reported with `report()`, by name. */
-function resultsOf(name: string): Record<string, unknown> {
+/** The results a notebook of this run reported with `report()`, by name. */
+function resultsOf(name: string): Results {
   const nb = executed.get(name);
   if (!nb) throw new Error(`${name} did not run before its content test`);
-  return Object.fromEntries(
-    outputsOf(nb).flatMap((o) => {
-      const r = "data" in o ? o.data[RESULT_MIME] as ReportedResult | undefined : undefined;
-      return r ? [[r.name, r.value]] : [];
-    }),
-  );
+  return reportedResults(nb);
 }
 
 test("every lesson's code type-checks, as written and as the attendees' version", async () => {
@@ -213,7 +208,7 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
     expect(r["sigmoid: first-layer gradient / last hidden layer's"]).toBeLessThan(0.25 ** 9);
     // "ReLU keeps them, and so does tanh" here: measured 0.96 and 0.67.
     for (const kept of r["tanh and ReLU: first-layer gradient / last hidden layer's"] as number[]) {
-      expect(kept).toBeGreaterThan(0.3);
+      expect(kept).toBeGreaterThan(0.5);
     }
   });
 
@@ -229,7 +224,10 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
     const [small, good, large] =
       r["learning rates: final validation loss at η = 0.01, 0.3, 3"] as number[];
     expect(small).toBeGreaterThan(2 * good);
-    expect(large).toBeGreaterThan(Math.log(10));
+    expect(large).toBeGreaterThan(5 * Math.log(10)); // far above it
+    // "Jumps around": measured 4 rises in 8 epochs.
+    expect(r["learning rates: epochs in which the validation loss rose, at η = 3"])
+      .toBeGreaterThanOrEqual(2);
   });
 
   test("05: each optimiser matches tfjs over 20 steps; momentum and Adam beat SGD to the minimum; batch sizes at their best η", () => {
@@ -255,10 +253,16 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
     expect(steps.Adam!).toBeLessThan(steps.SGD! / 2);
     expect(steps.AdaGrad).toBeNull();
     // RMSProp circles the minimum at 0.071 (η = 0.1) and does not settle: measured 0.0706 to 0.0707.
-    const [nearest, farthest] =
-      r["RMSProp: nearest and farthest from the minimum over the last 100 steps"] as number[];
+    const distances = r[
+      "nearest and farthest from the minimum over the last 100 steps, by optimiser"
+    ] as Record<string, [number, number]>;
+    const [nearest, farthest] = distances.RMSProp;
     expect(nearest).toBeGreaterThan(0.065);
     expect(farthest).toBeLessThan(0.075);
+    // "Momentum, Nesterov and Adam have closed in to below 1e-6" (measured 4.1e-7 at most).
+    for (const name of ["momentum", "Nesterov", "Adam"]) {
+      expect(distances[name][1], name).toBeLessThan(1e-6);
+    }
     // Each batch size at its best η: the best η grows with the batch (a mean loss), and at equal
     // epochs the small batches end more accurate than the full batch.
     const [online, mini, full] = r[
@@ -358,6 +362,7 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
       run.split(" ")[0]
     );
     expect(below).toEqual(["early", "L2", "dropout", "batch"]);
+    expect(Object.keys(cures)).toContain("augmentation (×3 images)"); // "three (quick)"
     const [plain, weighted] =
       r["imbalance: recall of the rare classes, plain and weighted sampling"] as number[][];
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -366,6 +371,7 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
     const [accuracy] =
       r["imbalance: accuracy on all classes, plain and weighted sampling"] as number[];
     expect(accuracy - Math.min(...plain)).toBeGreaterThan(0.4);
+    expect(mean(plain)).toBeLessThan(0.5); // "misses many of them": measured 0.33
     expect(mean(weighted)).toBeGreaterThan(mean(plain) + 0.05);
   });
 
