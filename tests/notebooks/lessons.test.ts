@@ -280,6 +280,32 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
 
   test("06: the slides' convolution and pooling examples exactly; the CNN learns Fashion-MNIST", () => {
     const r = resultsOf("06_convolutional_networks.ipynb");
+    const texts = textsOf(executed.get("06_convolutional_networks.ipynb")!);
+    /** The cells of a printed table's row: the table under `caption`, the row that starts with `label`. */
+    const row = (caption: string, label: string) =>
+      texts.find((t) => t.startsWith(caption))!.split("\n").map((l) => l.trim())
+        .find((l) => l.startsWith(label))!.slice(label.length).trim().split(/\s{2,}/);
+    // On the slides' 5×5 image with a 3×3 kernel: padding ⌊k/2⌋ keeps the size, stride 2 about
+    // halves it (5 → 2, or 3 with padding), dilation 2 spans 5×5 (padding 2 keeps the size).
+    const sizes = "The slides' image and kernel with other strides";
+    expect(row(sizes, "padding 1 (same size)")[0]).toBe("5×5");
+    expect(row(sizes, "stride 2 ")[0]).toBe("2×2");
+    expect(row(sizes, "stride 2, padding 1")[0]).toBe("3×3");
+    expect(row(sizes, "dilation 2, padding 2")[0]).toBe("5×5");
+    // Two stacked 3×3 convolutions see as much as one 5×5.
+    const fields = "Receptive fields";
+    expect([row(fields, "two 3×3 convolutions"), row(fields, "one 5×5 convolution")]).toEqual([
+      ["5"],
+      ["5"],
+    ]);
+    // "A 28×28 image and 128 units already need 100,480 weights"; a convolution's do not grow.
+    const weights = "Parameters per layer";
+    expect(row(weights, "dense, 28×28 image → 128 units")).toEqual(["100480"]);
+    expect(row(weights, "conv 3×3, 1 → 32 channels (any image size)")).toEqual(["320"]);
+    // e^1000 overflows: the naive softmax gives NaN.
+    expect(row("Softmax: the outputs sum to 1", "the same + 1000, computed naively")).toEqual([
+      "NaN, NaN, NaN, NaN",
+    ]);
     expect(r["slides' example: first value of the feature map"]).toBe(4);
     expect(r["tf.conv2d equals the hand-computed feature map"]).toBe(true);
     // Deck 004's answers: maximal values 15 13 / 11 9, average values 8.5 6.0 / 6.3 5.8 (rounded).
@@ -389,6 +415,9 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
     ] as number[];
     // "Retraining only the first layer (288 weights and 32 biases)".
     expect(r["task B: weights retrained in the first layer"]).toEqual([288, 32]);
+    expect(textsOf(executed.get("08_transfer_learning.ipynb")!)).toContain(
+      "frozen: 2 trainable weight tensors (the new head's kernel and bias)\n",
+    );
     // "By more than ten points" (full_setting.ts checks the full setting, whose scratch and top
     // recipes train longer).
     expect(firstLayerB).toBeGreaterThan(scratchB + 0.1);
