@@ -259,6 +259,13 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
     const [nearest, farthest] = distances.RMSProp;
     expect(nearest).toBeGreaterThan(0.065);
     expect(farthest).toBeLessThan(0.075);
+    // Adam's steps are as large along the flat x as along the steep y; SGD's follow the gradient
+    // (measured 0.1 and 0.1; 0.04 and 0.3).
+    const [sgdStep, adamStep] =
+      r["first step along the flat x and the steep y: SGD and Adam"] as number[][];
+    expect(adamStep[0]).toBeCloseTo(0.1, 4);
+    expect(adamStep[1]).toBeCloseTo(0.1, 4);
+    expect(sgdStep[1]).toBeGreaterThan(5 * sgdStep[0]);
     // "Momentum, Nesterov and Adam have closed in to below 1e-6" (measured 4.1e-7 at most).
     for (const name of ["momentum", "Nesterov", "Adam"]) {
       expect(distances[name][1], name).toBeLessThan(1e-6);
@@ -330,6 +337,8 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
     // full_setting.ts).
     expect(r["test accuracy"]).toBeGreaterThan(0.65);
     // "At the quick setting's single epoch it stays at 0.001."
+    // Every training image and its mirror image: twice the quick setting's 2000.
+    expect(r["training images, with their mirror images"]).toBe(4000);
     const rates = r["learning rate in each epoch"] as number[];
     expect(rates).toHaveLength(1);
     expect(rates[0]).toBeCloseTo(0.001, 9);
@@ -353,6 +362,7 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
     const [weights, trainingAccuracy] =
       r["overfitting: weights of the too-large network, its final training accuracy"] as number[];
     expect(weights).toBe(269_322);
+    expect(r["training images"]).toBe(500); // "500 images at the quick setting"
     expect(trainingAccuracy).toBeGreaterThan(0.99);
     // Too small: training and validation accuracy low together; too large: validation accuracy
     // stalls (measured 0.394 / 0.345, moderate 0.964 training; too large best 0.785, final 0.780).
