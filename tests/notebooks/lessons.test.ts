@@ -336,9 +336,9 @@ describe("what the lessons show, from their own outputs (quick setting)", () => 
     // Quick setting: 2000 training images, one epoch (the full setting's "about 0.92" is checked by
     // full_setting.ts).
     expect(r["test accuracy"]).toBeGreaterThan(0.65);
-    // "At the quick setting's single epoch it stays at 0.001."
     // Every training image and its mirror image: twice the quick setting's 2000.
     expect(r["training images, with their mirror images"]).toBe(4000);
+    // "At the quick setting's single epoch it stays at 0.001."
     const rates = r["learning rate in each epoch"] as number[];
     expect(rates).toHaveLength(1);
     expect(rates[0]).toBeCloseTo(0.001, 9);
@@ -460,13 +460,13 @@ describe("lessons 09–12", () => {
     expect(r["unet: the library's layers and output shapes are the ones built by hand"]).toBe(true);
     expect(r["nuclei annotated"]).toBe(125);
     expect(r["log-Dice against −log(1 − Dice loss): largest difference"]).toBeLessThan(1e-5);
-    // The quick setting's few steps: BCE beats Otsu already; Dice, slower to start, learns.
+    // The quick setting's few steps: BCE beats Otsu already; Dice, behind BCE, learns.
     const [bceIou, bceDice] = r["unet bce: test IoU and Dice"] as number[];
     expect(bceIou).toBeGreaterThan(otsuTest);
     expect(bceDice).toBeCloseTo((2 * bceIou) / (1 + bceIou), 6); // Dice = 2·IoU / (1 + IoU)
     const [diceIou] = r["unet dice: test IoU and Dice"] as number[];
     expect(diceIou).toBeGreaterThan(0.5);
-    expect(diceIou).toBeLessThan(bceIou); // slower to start: measured 0.726 against 0.790
+    expect(diceIou).toBeLessThan(bceIou); // behind after two epochs: measured 0.726 against 0.790
     const [overlapped, seams] = r[
       "tiling: largest difference with enough overlap and with none"
     ] as number[];
